@@ -1,0 +1,47 @@
+"""Wrapping any jittable function of the step as a schedule."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import jax
+from jax.typing import ArrayLike
+
+from . import _checks as check
+from ._schedule import Schedule, format_value, static
+
+
+class FromFn(Schedule):
+    name = "from_fn"
+    fn: Callable[..., ArrayLike] = static()
+    hyperparams: dict[str, jax.Array]
+
+    def _evaluate(self, t: jax.Array) -> jax.Array:
+        return self.fn(t, **self.hyperparams)
+
+    def __repr__(self) -> str:
+        args = [getattr(self.fn, "__name__", repr(self.fn))]
+        args += [f"{k}={format_value(v)}" for k, v in self.hyperparams.items()]
+        return f"{self.name}({', '.join(args)})"
+
+
+def from_fn(fn: Callable[..., ArrayLike], /, **hyperparams: ArrayLike) -> FromFn:
+    r"""Any jittable ``fn(step, **hyperparams)`` as a schedule whose hyperparameters are leaves.
+
+    ``fn`` is static: it is part of the tree structure, so a new function
+    object (a new ``lambda``) compiles anew, while new hyperparameter values do
+    not. ``step`` reaches ``fn`` clamped at 0, as an integer when the caller
+    passed an integer step. Each hyperparameter becomes a floating leaf.
+
+    .. math:: v(t) = fn(t, **hyperparams)
+
+    >>> import jax.numpy as jnp
+    >>> import lrjax
+    >>> def rsqrt(step, scale):
+    ...     return scale / jnp.sqrt(step + 1.0)
+    >>> print(lrjax.from_fn(rsqrt, scale=2.0)(3))
+    1.0
+    """
+    if not callable(fn):
+        raise ValueError(f"from_fn: fn must be callable, got {fn!r}")
+    return FromFn(fn=fn, hyperparams={k: check.number("from_fn", k, v) for k, v in hyperparams.items()})
