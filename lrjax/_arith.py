@@ -43,7 +43,9 @@ def progress(x: jax.Array, length: jax.Array) -> jax.Array:
     x = as_float(x, length)
     positive = length > 0
     safe = jnp.where(positive, length, 1)
-    return jnp.where(positive, jnp.clip(x / safe, 0, 1), (x >= 0).astype(x.dtype))
+    # Decided by comparison, not by x / length == 1: vectorised division on
+    # some backends is not correctly rounded (55 / 55 -> 0.99999994).
+    return jnp.where(x >= jnp.maximum(length, 0), 1, jnp.where(positive, jnp.clip(x / safe, 0, 1), 0)).astype(x.dtype)
 
 
 def floor_div(t: jax.Array, period: jax.Array) -> tuple[jax.Array, jax.Array]:

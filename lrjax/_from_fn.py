@@ -17,7 +17,7 @@ class FromFn(Schedule):
     hyperparams: dict[str, jax.Array]
 
     def _evaluate(self, t: jax.Array) -> jax.Array:
-        return self.fn(t, **self.hyperparams)
+        return self.fn(t.astype(self.dtype), **self.hyperparams)
 
     def __repr__(self) -> str:
         args = [getattr(self.fn, "__name__", repr(self.fn))]
@@ -30,8 +30,8 @@ def from_fn(fn: Callable[..., ArrayLike], /, **hyperparams: ArrayLike) -> FromFn
 
     ``fn`` is static: it is part of the tree structure, so a new function
     object (a new ``lambda``) compiles anew, while new hyperparameter values do
-    not. ``step`` reaches ``fn`` clamped at 0, as an integer when the caller
-    passed an integer step. Each hyperparameter becomes a floating leaf.
+    not. ``step`` reaches ``fn`` clamped at 0 and as a float array of the
+    schedule's dtype. Each hyperparameter becomes a floating leaf.
 
     .. math:: v(t) = fn(t, **hyperparams)
 

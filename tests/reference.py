@@ -1,0 +1,178 @@
+"""Float64 NumPy re-derivations of every primitive, written from the formulas
+in the lrjax design (and, for one-cycle and cyclic, from torch's phase logic),
+independently of lrjax's implementation: plain loops, no shared helpers.
+
+Each takes an array of steps ``t`` (already clamped at 0) and the constructor's
+keyword arguments, and returns float64 values.
+"""
+
+import math
+
+import numpy as np
+
+
+def _frac(t, steps):
+    return np.ones_like(t) if steps == 0 else np.minimum(t, steps) / steps
+
+
+def constant(t, value):
+    return np.full(t.shape, float(value))
+
+
+def linear(t, init, end, steps):
+    return init + (end - init) * _frac(t, steps)
+
+
+def polynomial(t, init, end, steps, power=1.0):
+    return (init - end) * (1 - _frac(t, steps)) ** power + end
+
+
+def cosine(t, init, steps, end=0.0, exponent=1.0):
+    return end + (init - end) * (0.5 * (1 + np.cos(np.pi * _frac(t, steps)))) ** exponent
+
+
+def tanh(t, init, steps, end=0.0, lower=-7.0, upper=3.0):
+    return end + 0.5 * (init - end) * (1 - np.tanh(lower + (upper - lower) * _frac(t, steps)))
+
+
+def exponential(t, init, rate, steps, end=None, staircase=False):
+    p = np.floor(t / steps) if staircase else t / steps
+    with np.errstate(over="ignore", under="ignore"):
+        v = init * rate**p
+    if end is not None:
+        v = np.maximum(v, end) if rate < 1 else np.minimum(v, end)
+    return v
+
+
+def inverse_time(t, init, rate, steps, staircase=False):
+    p = np.floor(t / steps) if staircase else t / steps
+    return init / (1 + rate * p)
+
+
+def inverse_sqrt(t, init, timescale):
+    return init * np.sqrt(timescale / (t + timescale))
+
+
+def step_decay(t, init, every, factor):
+    with np.errstate(under="ignore"):
+        return init * factor ** np.floor(t / every)
+
+
+def multistep(t, init, milestones, factor):
+    out = []
+    for step in t:
+        passed = sum(1 for m in milestones if m <= step)
+        out.append(init * factor**passed)
+    return np.array(out)
+
+
+def piecewise_constant(t, boundaries, values):
+    out = []
+    for step in t:
+        i = 0
+        while i < len(boundaries) and boundaries[i] <= step:
+            i += 1
+        out.append(values[i])
+    return np.array(out, dtype=np.float64)
+
+
+def piecewise_linear(t, boundaries, values, shape="linear"):
+    out = []
+    for step in t:
+        if step < boundaries[0]:
+            out.append(values[0])
+            continue
+        if step >= boundaries[-1]:
+            out.append(values[-1])
+            continue
+        i = max(k for k in range(len(boundaries)) if boundaries[k] <= step)
+        f = (step - boundaries[i]) / (boundaries[i + 1] - boundaries[i])
+        w = f if shape == "linear" else 0.5 * (1 - math.cos(math.pi * f))
+        out.append(values[i] + (values[i + 1] - values[i]) * w)
+    return np.array(out)
+
+
+def _torch_phases(t, phases, shape):
+    """torch OneCycleLR.get_lr: phases are (end_step, start, end); holds the end after the last."""
+    out = []
+    last_end = phases[-1][0]
+    for step in t:
+        step = min(step, last_end)
+        start_step = 0.0
+        for i, (end_step, a, b) in enumerate(phases):
+            if step <= end_step or i == len(phases) - 1:
+                pct = (step - start_step) / (end_step - start_step)
+                if shape == "cosine":
+                    out.append(b + (a - b) / 2.0 * (math.cos(math.pi * pct) + 1))
+                else:
+                    out.append((b - a) * pct + a)
+                break
+            start_step = end_step
+    return np.array(out)
+
+
+def one_cycle(t, peak, steps, pct_start=0.3, div=25.0, final_div=1e4, shape="cosine", three_phase=False):
+    initial = peak / div
+    low = initial / final_div
+    if three_phase:
+        phases = [
+            (pct_start * steps - 1, initial, peak),
+            (2 * pct_start * steps - 2, peak, initial),
+            (steps - 1, initial, low),
+        ]
+    else:
+        phases = [(pct_start * steps - 1, initial, peak), (steps - 1, peak, low)]
+    return _torch_phases(t, phases, shape)
+
+
+def one_cycle_momentum(t, steps, low=0.85, high=0.95, pct_start=0.3, shape="cosine", three_phase=False):
+    if three_phase:
+        phases = [
+            (pct_start * steps - 1, high, low),
+            (2 * pct_start * steps - 2, low, high),
+            (steps - 1, high, high),
+        ]
+    else:
+        phases = [(pct_start * steps - 1, high, low), (steps - 1, low, high)]
+    return _torch_phases(t, phases, shape)
+
+
+def cyclic(t, low, high, up_steps, down_steps=None, mode="triangular", gamma=1.0):
+    """torch CyclicLR.get_lr, in float64 (exact for integer steps below 2**52)."""
+    down_steps = up_steps if down_steps is None else down_steps
+    total = up_steps + down_steps
+    ratio = up_steps / total
+    cycle = np.floor(1 + t / total)
+    x = 1.0 + t / total - cycle
+    scale = np.where(x <= ratio, x / ratio, (x - 1) / (ratio - 1))
+    if mode == "triangular2":
+        with np.errstate(under="ignore"):
+            amp = 0.5 ** (cycle - 1)
+    elif mode == "exp_range":
+        with np.errstate(under="ignore"):
+            amp = gamma**t
+    else:
+        amp = 1.0
+    return low + (high - low) * scale * amp
+
+
+def wsd(t, peak, warmup_steps, stable_steps, decay_steps, init=0.0, end=0.0, decay_shape="linear"):
+    out = []
+    for step in t:
+        if step < warmup_steps:
+            out.append(init + (peak - init) * step / warmup_steps)
+        elif step < warmup_steps + stable_steps:
+            out.append(peak)
+        elif step < warmup_steps + stable_steps + decay_steps:
+            f = (step - warmup_steps - stable_steps) / decay_steps
+            if decay_shape == "linear":
+                out.append(peak + (end - peak) * f)
+            elif decay_shape == "cosine":
+                out.append(end + (peak - end) * 0.5 * (1 + math.cos(math.pi * f)))
+            elif decay_shape == "sqrt":
+                out.append(end + (peak - end) * (1 - math.sqrt(f)))
+            else:
+                out.append(peak * (end / peak) ** f)
+        else:
+            out.append(end)
+    return np.array(out)

@@ -1,0 +1,167 @@
+"""Every primitive against its float64 reference, under jit/no-jit/device,
+vmap over steps and over every hyperparameter, grad, and without retracing."""
+
+import inspect
+
+import chex
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+import pytest
+from absl.testing import parameterized
+
+from .cases import CASES, INT_MAX, numeric_params
+
+RTOL = 2e-5
+
+
+def assert_close(actual, expected, rtol=RTOL):
+    expected = np.asarray(expected, dtype=np.float64)
+    scale = max(1.0, float(np.max(np.abs(expected)))) if expected.size else 1.0
+    np.testing.assert_allclose(np.asarray(actual, dtype=np.float64), expected, rtol=rtol, atol=1e-6 * scale)
+
+
+def steps_of(case):
+    return jnp.asarray(case.all_steps, dtype=jnp.int32)
+
+
+def batch_of(case, param):
+    """Two values of ``param``: the case's (or the constructor default) and the alternative."""
+    base = case.kwargs.get(param)
+    if base is None:
+        base = inspect.signature(case.make).parameters.get(param, inspect.Parameter("x", 1)).default
+    if base is None or base is inspect.Parameter.empty:
+        base = case.alt[param]
+    return [base, case.alt[param]]
+
+
+PARAM_CASES = [pytest.param(c, p, id=f"{c.id}-{p}") for c in CASES for p in numeric_params(c)]
+GRAD_CASES = [pytest.param(c, p, id=f"{c.id}-{p}") for c in CASES for p in c.grad]
+
+
+@pytest.mark.parametrize("case", CASES, ids=repr)
+def test_matches_reference(case):
+    assert_close(case.build()(steps_of(case)), case.expected(case.all_steps))
+
+
+@pytest.mark.parametrize("case", CASES, ids=repr)
+def test_float_steps_equal_int_steps(case):
+    t = case.all_steps[case.all_steps < 2**24]
+    s = case.build()
+    np.testing.assert_allclose(s(jnp.asarray(t, jnp.float32)), s(jnp.asarray(t, jnp.int32)), rtol=1e-6, atol=1e-7)
+
+
+class VariantsTest(chex.TestCase):
+    @chex.variants(with_jit=True, without_jit=True, with_device=True)
+    @parameterized.named_parameters(*[(c.id, c) for c in CASES])
+    def test_evaluates(self, case):
+        evaluate = self.variant(lambda s, t: s(t))
+        s = case.build()
+        out = evaluate(s, steps_of(case))
+        chex.assert_shape(out, case.all_steps.shape)
+        chex.assert_type(out, jnp.float32)
+        assert_close(out, case.expected(case.all_steps))
+        for t in (0, 7, INT_MAX):
+            assert_close(evaluate(s, t), case.expected([t]))
+
+
+@pytest.mark.parametrize("case", CASES, ids=repr)
+def test_vmap_over_steps(case):
+    s = case.build()
+    t = steps_of(case)
+    np.testing.assert_array_equal(jax.vmap(s)(t), s(t))
+    np.testing.assert_array_equal(jax.jit(jax.vmap(s))(t), jax.jit(s)(t))
+
+
+@pytest.mark.parametrize("case, param", PARAM_CASES)
+def test_vmap_over_hyperparameter_through_constructor(case, param):
+    """What fails in optax: the constructor itself runs on a batched tracer."""
+    batch = batch_of(case, param)
+    t = steps_of(case)
+    out = jax.jit(jax.vmap(lambda v: case.build(**{param: v})(t)))(jnp.asarray(batch))
+    for row, value in zip(out, batch):
+        assert_close(row, case.expected(case.all_steps, **{param: value}))
+
+
+@pytest.mark.parametrize("case", CASES, ids=repr)
+def test_vmap_over_stacked_schedules(case):
+    schedules = [case.build(), case.build(**case.alt)]
+    stacked = jax.tree.map(lambda *xs: jnp.stack(xs), *schedules)
+    t = steps_of(case)
+    out = jax.vmap(lambda s: s(t))(stacked)
+    assert_close(out[0], case.expected(case.all_steps))
+    assert_close(out[1], case.expected(case.all_steps, **case.alt))
+
+
+@pytest.mark.parametrize("case, param", GRAD_CASES)
+def test_grad_is_finite_and_matches_finite_differences(case, param):
+    base = np.asarray(case.kwargs.get(param, case.alt[param]), dtype=np.float64)
+    t = steps_of(case)
+
+    def value(v, step):
+        return case.build(**{param: v})(step)
+
+    grads = jax.jit(jax.vmap(jax.grad(value), in_axes=(None, 0)))(jnp.asarray(base, jnp.float32), t)
+    assert np.all(np.isfinite(grads)), f"non-finite gradient at steps {case.all_steps[~np.isfinite(grads).all(axis=tuple(range(1, grads.ndim)))]}"
+
+    # Directional derivative of the float64 reference by central differences,
+    # skipping kinks (where the one-sided differences disagree).
+    direction = np.linspace(1.0, 0.5, base.size).reshape(base.shape)
+    h = 1e-6 * max(1.0, float(np.max(np.abs(base))))
+    f0 = case.expected(case.all_steps, **{param: _as_arg(base)})
+    fp = case.expected(case.all_steps, **{param: _as_arg(base + h * direction)})
+    fm = case.expected(case.all_steps, **{param: _as_arg(base - h * direction)})
+    fd = (fp - fm) / (2 * h)
+    smooth = np.abs((fp - f0) - (f0 - fm)) <= 1e-6 * np.maximum(1.0, np.abs(f0))
+    ours = np.tensordot(np.asarray(grads, np.float64), direction, axes=base.ndim)
+    np.testing.assert_allclose(ours[smooth], fd[smooth], rtol=2e-3, atol=2e-4)
+
+
+def _as_arg(v):
+    return v.tolist() if np.ndim(v) else float(v)
+
+
+@pytest.mark.parametrize("case", CASES, ids=repr)
+def test_new_hyperparameter_values_do_not_retrace(case):
+    chex.clear_trace_counter()  # the counter is keyed by the function's code, shared across parameters
+
+    @jax.jit
+    @chex.assert_max_traces(n=1)
+    def evaluate(s, t):
+        return s(t)
+
+    t = steps_of(case)
+    assert_close(evaluate(case.build(), t), case.expected(case.all_steps))
+    assert_close(evaluate(case.build(**case.alt), t), case.expected(case.all_steps, **case.alt))
+
+
+@pytest.mark.parametrize("case", CASES, ids=repr)
+def test_trains_with_optax_adamw(case):
+    """``optax.adamw(lrjax.X(...))`` uses the schedule's value at each count and trains."""
+    target = jnp.array([1.0, -2.0, 0.5])
+    n = 30
+
+    def loss(p):
+        return jnp.sum((p - target) ** 2)
+
+    def train(optimizer):
+        @jax.jit
+        def step(params, state):
+            grads = jax.grad(loss)(params)
+            updates, state = optimizer.update(grads, state, params)
+            return optax.apply_updates(params, updates), state
+
+        params = jnp.zeros(3)
+        state = optimizer.init(params)
+        for _ in range(n):
+            params, state = step(params, state)
+        return params
+
+    learning_rates = jnp.asarray(case.expected(np.arange(n)), jnp.float32)
+    with jax.numpy_dtype_promotion("standard"):  # optax's own adam is not strict-clean
+        ours = train(optax.adamw(case.build(), weight_decay=1e-3))
+        expected = train(optax.adamw(lambda count: learning_rates[count], weight_decay=1e-3))
+    np.testing.assert_allclose(ours, expected, rtol=1e-4, atol=1e-5)
+    if np.all(learning_rates >= 0):
+        assert loss(ours) < loss(jnp.zeros(3))
