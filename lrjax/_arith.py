@@ -51,7 +51,9 @@ def progress(x: jax.Array, length: jax.Array) -> jax.Array:
 def floor_div(t: jax.Array, period: jax.Array) -> tuple[jax.Array, jax.Array]:
     """``(q, r)`` with ``t = q * period + r`` and ``0 <= r < period``, both as floats.
 
-    Exact for integer ``t`` and whole ``period``; a period <= 0 acts as 1.
+    For integer ``t`` and whole ``period`` the quotient is computed exactly in
+    integers (then rounded once to the float dtype, so it is exact below 2**24
+    in float32) and the remainder is exact. A period <= 0 acts as 1.
     """
     period = jnp.where(period > 0, period, 1)
     tf = as_float(t, period)
@@ -92,8 +94,8 @@ def power(base: jax.Array, exponent: jax.Array) -> jax.Array:
     positive = base > 0
     safe = jnp.where(positive, base, 1)
     log_base = jnp.log(safe)
-    growing = log_base > 0
-    cap = np.log(jnp.finfo(dtype).max) / 2 / jnp.where(growing, log_base, 1)
-    value = jnp.power(safe, jnp.where(growing, jnp.minimum(exponent, cap), exponent))
+    limit = np.log(jnp.finfo(dtype).max) / 2
+    over = exponent * log_base > limit
+    exponent = jnp.where(over, limit / jnp.where(over, log_base, 1), exponent)
     at_zero = jnp.where(exponent == 0, 1, 0).astype(dtype)
-    return jnp.where(positive, value, at_zero)
+    return jnp.where(positive, jnp.power(safe, exponent), at_zero)

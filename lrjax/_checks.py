@@ -47,10 +47,9 @@ def number(
     lt: float | None = None,
 ) -> jax.Array:
     """A scalar (or batched) leaf, checked to be finite and within the bounds."""
-    leaf = to_leaf(x)
     v = concrete(x)
     if v is not None:
-        if v.dtype == object or not np.issubdtype(v.dtype, np.number):
+        if not np.issubdtype(v.dtype, np.number):
             raise ValueError(f"{where}: {name} must be a number, got {x!r}")
         bounds = [(">=", ge), (">", gt), ("<=", le), ("<", lt)]
         allowed = " and ".join(f"{op} {b:g}" for op, b in bounds if b is not None)
@@ -62,7 +61,7 @@ def number(
         if not np.all(ok):
             what = f"a finite number {allowed}" if allowed else "a finite number"
             raise ValueError(f"{where}: {name} must be {what}, got {_show(v)}")
-    return leaf
+    return to_leaf(x)
 
 
 def vector(

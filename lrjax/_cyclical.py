@@ -36,8 +36,8 @@ class OneCycle(Schedule):
     three_phase: bool = static()
 
     def _evaluate(self, t: jax.Array) -> jax.Array:
-        start = self.peak / self.div
-        low = start / self.final_div
+        start = self.peak / jnp.where(self.div > 0, self.div, 1)
+        low = start / jnp.where(self.final_div > 0, self.final_div, 1)
         values = [start, self.peak, start, low] if self.three_phase else [start, self.peak, low]
         knots = _one_cycle_knots(self.steps, self.pct_start, self.three_phase)
         return interpolate_knots(t, knots, jnp.stack(values), self.shape)

@@ -56,8 +56,9 @@ class Schedule:
     `ValueError` naming the argument, the value and what is allowed. Traced
     arguments (inside `jit` or `vmap`) cannot be checked; a traced value out of
     range is clamped to the nearest allowed value (a negative duration acts as
-    0, a non-positive period or timescale as 1 step, a negative rate or factor
-    as 0), so outputs stay finite for every step. Rebuilding a schedule from
+    0, a non-positive period, timescale or divisor as 1, a negative rate or
+    factor as 0), so outputs stay finite for every step (given finite inputs;
+    unsorted traced boundaries give finite but meaningless values). Rebuilding a schedule from
     its leaves (as JAX does inside transformations) never re-runs conversion
     or validation.
     """

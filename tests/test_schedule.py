@@ -1,0 +1,176 @@
+"""The Schedule mechanics shared by every kind: step inputs, dtypes, PyTree
+behaviour inside transformations, repr, immutability and program size."""
+
+import dataclasses
+import os
+import subprocess
+import sys
+import textwrap
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+import pytest
+
+import lrjax
+
+from .cases import CASES
+
+
+@pytest.mark.parametrize(
+    "step, shape",
+    [
+        (3, ()),
+        (3.0, ()),
+        (np.int64(3), ()),
+        (np.float32(3), ()),
+        (jnp.int32(3), ()),
+        (jnp.uint8(3), ()),
+        (np.arange(6).reshape(2, 3), (2, 3)),
+        (jnp.arange(6.0).reshape(3, 2), (3, 2)),
+        (jnp.zeros((0,), jnp.int32), (0,)),
+    ],
+)
+def test_any_step_input_gives_float32_of_the_same_shape(step, shape):
+    s = lrjax.linear(init=0.0, end=1.0, steps=6)
+    out = s(step)
+    assert out.shape == shape and out.dtype == jnp.float32
+    np.testing.assert_allclose(out, np.minimum(np.asarray(step, np.float64), 6) / 6, rtol=1e-6)
+
+
+def test_steps_below_zero_behave_as_step_zero():
+    for case in CASES:
+        s = case.build()
+        np.testing.assert_array_equal(s(jnp.array([-5, -1, 0])), s(0) * np.ones(3))
+        np.testing.assert_array_equal(s(-2.5), s(0))
+
+
+def test_leaves_are_strongly_typed_floats_whatever_was_passed():
+    for s in (lrjax.cosine(1, 100), lrjax.cosine(np.float32(1), jnp.int32(100)), lrjax.multistep(1, [3, 5], 0.5)):
+        for leaf in jax.tree.leaves(s):
+            assert leaf.dtype == jnp.float32 and not leaf.weak_type
+
+
+def test_leaves_are_named_by_their_argument():
+    paths = [jax.tree_util.keystr(p) for p, _ in jax.tree_util.tree_flatten_with_path(lrjax.wsd(1.0, 10, 20, 30))[0]]
+    assert paths == [".peak", ".warmup_steps", ".stable_steps", ".decay_steps", ".init", ".end"]
+
+
+def test_structure_is_static_and_part_of_the_treedef():
+    a, b = lrjax.wsd(1.0, 10, 20, 30), lrjax.wsd(1.0, 10, 20, 30, decay_shape="cosine")
+    assert jax.tree.structure(a) != jax.tree.structure(b)
+    assert jax.tree.structure(lrjax.exponential(1.0, 0.5, 10)) != jax.tree.structure(
+        lrjax.exponential(1.0, 0.5, 10, end=0.1)
+    )
+
+
+def test_unflatten_does_not_rerun_validation_or_conversion():
+    for case in CASES:
+        s = case.build()
+        leaves, treedef = jax.tree.flatten(s)
+        placeholders = jax.tree.unflatten(treedef, [object()] * len(leaves))
+        assert all(type(x) is object for x in jax.tree.leaves(placeholders))
+        # -1 is an invalid duration for the constructor, but a legal leaf.
+        assert jax.tree.unflatten(treedef, [-1.0] * len(leaves)) is not None
+
+
+def test_vmap_with_an_in_axes_prefix_holding_none():
+    s = lrjax.cosine(init=jnp.array([1.0, 2.0]), steps=100.0)
+    axes = dataclasses.replace(s, init=0, steps=None, end=None, exponent=None)
+    out = jax.vmap(lambda sched: sched(50), in_axes=(axes,))(s)
+    np.testing.assert_allclose(out, [0.5, 1.0], rtol=1e-6)
+
+
+def test_jacobian_with_respect_to_a_schedule():
+    s = lrjax.linear(init=1.0, end=0.0, steps=10)
+    jac = jax.jacobian(lambda sched: sched(jnp.array([0, 5, 10])))(s)
+    np.testing.assert_allclose(jac.init, [1.0, 0.5, 0.0])
+    np.testing.assert_allclose(jac.end, [0.0, 0.5, 1.0])
+
+
+def test_schedules_are_immutable():
+    s = lrjax.cosine(1.0, 100)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        s.init = 2.0
+
+
+def test_every_schedule_is_an_optax_schedule_in_scale_by_schedule():
+    s = lrjax.piecewise_constant([2], [1.0, 0.5])
+    tx = optax.scale_by_schedule(s)
+    state = tx.init(jnp.zeros(2))
+    update = jax.jit(tx.update)
+    scales = []
+    for _ in range(4):
+        u, state = update(jnp.ones(2), state)
+        scales.append(float(u[0]))
+    assert scales == [1.0, 1.0, 0.5, 0.5]
+
+
+def test_repr_shows_the_constructor_call():
+    assert repr(lrjax.cosine(1e-3, 10_000)) == "cosine(init=0.001, steps=10000, end=0.0, exponent=1.0)"
+    assert repr(lrjax.piecewise_constant([10, 20.5], [1, 0.5, 0.1])) == (
+        "piecewise_constant(boundaries=[10, 20.5], values=[1.0, 0.5, 0.1])"
+    )
+    assert repr(lrjax.exponential(1.0, 0.5, 10)) == (
+        "exponential(init=1.0, rate=0.5, steps=10, end=None, staircase=False)"
+    )
+    assert repr(lrjax.wsd(1.0, 10, 80, 10, decay_shape="sqrt")).endswith("decay_shape='sqrt')")
+
+    def f(t, a):
+        return a * t
+
+    assert repr(lrjax.from_fn(f, a=2)) == "from_fn(f, a=2.0)"
+
+
+def test_repr_of_traced_and_batched_schedules():
+    assert repr(lrjax.cosine(jnp.array([1.0, 2.0]), 10)) == "cosine(init=[1.0, 2.0], steps=10, end=0.0, exponent=1.0)"
+    seen = []
+    jax.jit(lambda p: seen.append(repr(lrjax.cosine(p, 10))) or p)(1.0)
+    assert seen[0].startswith("cosine(init=") and "Tracer" in seen[0]
+
+
+def _hlo_ops(fn, *args):
+    text = jax.jit(fn).lower(*args).as_text()
+    return sum(1 for line in text.splitlines() if " = " in line)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda n: lrjax.piecewise_constant(np.arange(1, n + 1) * 10, np.linspace(1, 0, n + 1)),
+        lambda n: lrjax.piecewise_linear(np.arange(n) * 10, np.linspace(1, 0, n)),
+        lambda n: lrjax.multistep(1.0, np.arange(1, n + 1) * 10, 0.9),
+    ],
+    ids=["piecewise_constant", "piecewise_linear", "multistep"],
+)
+def test_program_size_does_not_grow_with_the_number_of_pieces(make):
+    steps = jnp.arange(100)
+    sizes = {n: _hlo_ops(lambda s: s(steps), make(n)) for n in (10, 1000)}
+    assert sizes[10] == sizes[1000], sizes
+    big = make(1000)
+    t = np.array([0, 9, 10, 4999, 5000, 9999, 10000, 20000])
+    assert np.all(np.isfinite(big(t)))
+
+
+X64_SCRIPT = textwrap.dedent(
+    """
+    import jax
+    jax.config.update("jax_enable_x64", True)
+    import jax.numpy as jnp, numpy as np, lrjax
+    s = lrjax.cosine(init=1.0, steps=3)
+    assert s(1).dtype == jnp.float64, s(1).dtype
+    assert abs(float(s(1)) - 0.75) < 1e-15
+    f32 = lrjax.cosine(*np.float32([1.0, 3.0, 0.0, 1.0]))
+    assert f32(1).dtype == jnp.float32, f32(1).dtype
+    big = lrjax.piecewise_constant([2**40], [1.0, 2.0])
+    assert float(big(jnp.int64(2**40 - 1))) == 1.0 and float(big(jnp.int64(2**40))) == 2.0
+    print("ok")
+    """
+)
+
+
+def test_float64_when_x64_is_enabled():
+    env = {**os.environ, "JAX_PLATFORMS": "cpu"}
+    result = subprocess.run([sys.executable, "-c", X64_SCRIPT], capture_output=True, text=True, env=env, timeout=120)
+    assert result.stdout.strip() == "ok", result.stderr
