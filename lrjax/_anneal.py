@@ -7,7 +7,7 @@ import jax.numpy as jnp
 from jax.typing import ArrayLike
 
 from . import _checks as check
-from ._arith import power, progress
+from ._arith import Step, power, progress
 from ._schedule import Schedule, duration
 
 
@@ -15,7 +15,7 @@ class Constant(Schedule):
     name = "constant"
     value: jax.Array
 
-    def _evaluate(self, t: jax.Array) -> jax.Array:
+    def _evaluate(self, t: Step) -> jax.Array:
         return self.value
 
 
@@ -25,8 +25,8 @@ class Linear(Schedule):
     end: jax.Array
     steps: jax.Array = duration()
 
-    def _evaluate(self, t: jax.Array) -> jax.Array:
-        w = progress(t, self.steps)
+    def _evaluate(self, t: Step) -> jax.Array:
+        w = progress(t.float(), self.steps)
         return self.init * (1 - w) + self.end * w
 
 
@@ -37,8 +37,8 @@ class Polynomial(Schedule):
     steps: jax.Array = duration()
     power: jax.Array
 
-    def _evaluate(self, t: jax.Array) -> jax.Array:
-        remaining = power(1 - progress(t, self.steps), self.power)
+    def _evaluate(self, t: Step) -> jax.Array:
+        remaining = power(1 - progress(t.float(), self.steps), self.power)
         return (self.init - self.end) * remaining + self.end
 
 
@@ -49,8 +49,8 @@ class Cosine(Schedule):
     end: jax.Array
     exponent: jax.Array
 
-    def _evaluate(self, t: jax.Array) -> jax.Array:
-        half_wave = 0.5 * (1 + jnp.cos(jnp.pi * progress(t, self.steps)))
+    def _evaluate(self, t: Step) -> jax.Array:
+        half_wave = 0.5 * (1 + jnp.cos(jnp.pi * progress(t.float(), self.steps)))
         return self.end + (self.init - self.end) * power(half_wave, self.exponent)
 
 
@@ -62,8 +62,8 @@ class Tanh(Schedule):
     lower: jax.Array
     upper: jax.Array
 
-    def _evaluate(self, t: jax.Array) -> jax.Array:
-        x = self.lower + (self.upper - self.lower) * progress(t, self.steps)
+    def _evaluate(self, t: Step) -> jax.Array:
+        x = self.lower + (self.upper - self.lower) * progress(t.float(), self.steps)
         return self.end + 0.5 * (self.init - self.end) * (1 - jnp.tanh(x))
 
 

@@ -1,94 +1,128 @@
 """Step arithmetic that is exact for integer steps and finite for every input.
 
-Steps arrive as non-negative signed integers (optax's int32 counts) or floats;
-hyperparameters are floating leaves. Float32 cannot tell step 2**31 - 1 from
-2**31, so floors, remainders, offsets and boundary comparisons are done in the
-step's integer dtype whenever the duration involved is a whole number, and in
-floating point otherwise. Every division guards its divisor in both branches
+A step travels through a schedule as a `Step`: a whole part in the step's
+integer dtype plus a fraction in [0, 1) in the schedule's float dtype. Float32
+cannot tell step 2**31 - 1 from 2**31, but the whole part can, so offsets
+(`Step.minus`), remainders (`floor_div`) and boundary comparisons
+(`count_reached`) by whole numbers of steps are exact at every step, however
+deeply schedules are nested. Every division guards its divisor in both branches
 of a `where` so that values and gradients stay finite ("double where").
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
 
-def _is_int(t: jax.Array) -> bool:
-    return jnp.issubdtype(t.dtype, jnp.integer)
+def _split(x: jax.Array, int_dtype: np.dtype) -> tuple[jax.Array, jax.Array, jax.Array]:
+    """``x = k + rest`` with ``k = floor(x)`` as a non-negative integer where the dtype holds it.
+
+    Returns ``(k, rest, ok)``; where ``ok`` is False (``x`` negative, too large or
+    NaN) ``k`` is 0 and ``rest`` is ``x``.
+    """
+    lower = jnp.floor(x)
+    ok = (lower >= 0) & (lower <= jnp.iinfo(int_dtype).max)
+    k = jnp.where(ok, lower, 0)
+    return k.astype(int_dtype), x - k, ok
 
 
-def _int_limit(t: jax.Array) -> float:
-    """The first whole number the step's integer dtype cannot hold."""
-    return float(jnp.iinfo(t.dtype).max) + 1.0
+class Step(NamedTuple):
+    """The step ``whole + frac``, with ``whole`` a non-negative integer array and ``0 <= frac < 1``."""
 
+    whole: jax.Array
+    frac: jax.Array
 
-def as_float(t: jax.Array, like: jax.Array) -> jax.Array:
-    return t.astype(jnp.result_type(like))
+    @classmethod
+    def of(cls, t: jax.Array, dtype: np.dtype, int_dtype: np.dtype | None = None) -> Step:
+        """A step from an integer or float array, clamped at 0 (and at the integer dtype's maximum)."""
+        if jnp.issubdtype(t.dtype, jnp.signedinteger):
+            whole = jnp.maximum(t, 0)
+            return cls(whole, jnp.zeros(whole.shape, dtype))
+        if jnp.issubdtype(t.dtype, jnp.integer) or t.dtype == jnp.bool_:
+            return cls.of(t.astype(jnp.int32), dtype)
+        int_dtype = int_dtype or jax.dtypes.canonicalize_dtype(jnp.int64)
+        t = jnp.maximum(t.astype(dtype), 0)
+        whole, frac, ok = _split(t, int_dtype)
+        return cls(jnp.where(ok, whole, jnp.iinfo(int_dtype).max), jnp.where(ok, frac, 0))
 
+    def float(self) -> jax.Array:
+        return self.whole.astype(self.frac.dtype) + self.frac
 
-def since(t: jax.Array, start: jax.Array) -> jax.Array:
-    """``t - start`` as a float; exact for integer ``t`` and whole ``0 <= start < 2**31``."""
-    if not _is_int(t):
-        return as_float(t, start) - start
-    whole = jnp.floor(start)
-    ok = (whole >= 0) & (whole < _int_limit(t))
-    whole = jnp.where(ok, whole, 0)
-    return as_float(t - whole.astype(t.dtype), start) - (start - whole)
+    def since(self, start: jax.Array) -> jax.Array:
+        """``self - start`` as a float; exact whenever ``start`` is whole and the result is below 2**24."""
+        k, rest, _ = _split(start, self.whole.dtype)
+        return (self.whole - k).astype(self.frac.dtype) + (self.frac - rest)
+
+    def minus(self, offset: jax.Array) -> Step:
+        """``max(self - offset, 0)``, exact in the whole part for every whole ``offset`` (negative acts as 0)."""
+        k, rest, ok = _split(jnp.maximum(offset, 0), self.whole.dtype)
+        frac = self.frac - rest
+        borrow = jnp.floor(jnp.where(ok, frac, 0))  # -1 or 0
+        whole = self.whole - k + borrow.astype(k.dtype)
+        keep = ok & (whole >= 0)
+        return Step(jnp.where(keep, whole, 0), jnp.where(keep, frac - borrow, 0))
 
 
 def progress(x: jax.Array, length: jax.Array) -> jax.Array:
     """``clip(x / length, 0, 1)``; a ramp of length <= 0 is complete (1) from ``x >= 0`` on."""
-    x = as_float(x, length)
     positive = length > 0
     safe = jnp.where(positive, length, 1)
-    # Decided by comparison, not by x / length == 1: vectorised division on
-    # some backends is not correctly rounded (55 / 55 -> 0.99999994).
+    # Decided by comparison, not by x / length == 1: XLA turns a division by a
+    # constant into a multiplication by its reciprocal (150 * (1/150) > 1).
     return jnp.where(x >= jnp.maximum(length, 0), 1, jnp.where(positive, jnp.clip(x / safe, 0, 1), 0)).astype(x.dtype)
 
 
-def floor_div(t: jax.Array, period: jax.Array) -> tuple[jax.Array, jax.Array]:
-    """``(q, r)`` with ``t = q * period + r`` and ``0 <= r < period``, both as floats.
+def floor_div(t: Step, period: jax.Array) -> tuple[jax.Array, Step]:
+    """``(q, r)`` with ``t = q * period + r`` and ``0 <= r < period``; ``q`` is a float.
 
-    For integer ``t`` and whole ``period`` the quotient is computed exactly in
-    integers (then rounded once to the float dtype, so it is exact below 2**24
-    in float32) and the remainder is exact. A period <= 0 acts as 1.
+    For a whole ``period`` the quotient is computed exactly in integers (then
+    rounded once to the float dtype, so it is exact below 2**24 in float32) and
+    the remainder is exact. A period <= 0 acts as 1.
     """
     period = jnp.where(period > 0, period, 1)
-    tf = as_float(t, period)
-    q = jnp.floor(tf / period)
-    r = jnp.clip(tf - q * period, 0, period)
-    if _is_int(t):
-        whole = (period == jnp.floor(period)) & (period < _int_limit(t))
-        p = jnp.where(whole, period, 1).astype(t.dtype)
-        qi = t // p
-        q = jnp.where(whole, qi.astype(q.dtype), q)
-        r = jnp.where(whole, (t - qi * p).astype(r.dtype), r)
+    p, rest, ok = _split(period, t.whole.dtype)
+    whole_period = ok & (rest == 0)
+    p = jnp.where(whole_period, p, 1)
+    qi = t.whole // p
+    x = t.float()
+    qf = jnp.floor(x / period)
+    r_float = Step.of(jnp.clip(x - qf * period, 0, period), x.dtype, t.whole.dtype)
+    q = jnp.where(whole_period, qi.astype(qf.dtype), qf)
+    r = Step(jnp.where(whole_period, t.whole - qi * p, r_float.whole), jnp.where(whole_period, t.frac, r_float.frac))
     return q, r
 
 
-def count_reached(t: jax.Array, boundaries: jax.Array) -> jax.Array:
+def count_reached(t: Step, boundaries: jax.Array) -> jax.Array:
     """How many of the sorted ``boundaries`` are ``<= t``: an integer array shaped like ``t``.
 
-    For integer ``t``, ``t >= b`` is tested as ``t >= ceil(b)`` in integers, so it
-    is exact for every step; boundaries the step dtype cannot reach never count.
-    Uses a binary search, so the program does not grow with the number of boundaries.
+    Whole boundaries are compared in integers, so the count is exact for every
+    step; only boundaries strictly between two whole steps use a float
+    comparison. Three binary searches: the program does not grow with the
+    number of boundaries.
     """
-    if not _is_int(t):
-        return jnp.searchsorted(boundaries, as_float(t, boundaries), side="right")
-    first = jnp.ceil(jnp.maximum(boundaries, 0))
-    reachable = first < _int_limit(t)
-    first = jnp.where(reachable, jnp.where(reachable, first, 0).astype(t.dtype), jnp.iinfo(t.dtype).max)
-    return jnp.minimum(jnp.searchsorted(first, t, side="right"), jnp.sum(reachable))
+    dtype = t.whole.dtype
+    top = jnp.iinfo(dtype).max
+
+    def as_int(x: jax.Array) -> jax.Array:
+        x = jnp.maximum(x, 0)  # every step is >= 0, so negative boundaries are all reached
+        return jnp.where(x <= top, jnp.where(x <= top, x, 0).astype(dtype), top)
+
+    at_most_whole = jnp.searchsorted(as_int(jnp.ceil(boundaries)), t.whole, side="right")  # b <= whole
+    below_next = jnp.searchsorted(as_int(jnp.floor(boundaries)), t.whole, side="right")  # b < whole + 1
+    by_float = jnp.searchsorted(boundaries, t.float(), side="right")
+    return jnp.clip(by_float, at_most_whole, below_next)
 
 
 def power(base: jax.Array, exponent: jax.Array) -> jax.Array:
     """``base ** exponent`` for ``base >= 0`` (a negative base acts as 0), finite with finite gradients.
 
     ``0 ** 0`` is 1. Growth is capped at ``sqrt(finfo.max)`` (about 1.8e19 in
-    float32) by capping the exponent, so neither the value nor its gradient
-    can overflow; below the cap this is exactly ``jnp.power``.
+    float32) by capping the exponent, so neither the value nor its gradient can
+    overflow; below the cap this is exactly ``jnp.power``.
     """
     dtype = jnp.result_type(base, exponent)
     positive = base > 0

@@ -8,7 +8,7 @@ import numpy as np
 from jax.typing import ArrayLike
 
 from . import _checks as check
-from ._arith import floor_div, power
+from ._arith import Step, floor_div, power
 from ._schedule import Schedule, duration, static
 from ._shapes import interpolate_knots
 
@@ -35,7 +35,7 @@ class OneCycle(Schedule):
     shape: str = static()
     three_phase: bool = static()
 
-    def _evaluate(self, t: jax.Array) -> jax.Array:
+    def _evaluate(self, t: Step) -> jax.Array:
         start = self.peak / jnp.where(self.div > 0, self.div, 1)
         low = start / jnp.where(self.final_div > 0, self.final_div, 1)
         values = [start, self.peak, start, low] if self.three_phase else [start, self.peak, low]
@@ -52,7 +52,7 @@ class OneCycleMomentum(Schedule):
     shape: str = static()
     three_phase: bool = static()
 
-    def _evaluate(self, t: jax.Array) -> jax.Array:
+    def _evaluate(self, t: Step) -> jax.Array:
         values = [self.high, self.low, self.high, self.high] if self.three_phase else [self.high, self.low, self.high]
         knots = _one_cycle_knots(self.steps, self.pct_start, self.three_phase)
         return interpolate_knots(t, knots, jnp.stack(values), self.shape)
@@ -67,9 +67,10 @@ class Cyclic(Schedule):
     mode: str = static()
     gamma: jax.Array
 
-    def _evaluate(self, t: jax.Array) -> jax.Array:
+    def _evaluate(self, t: Step) -> jax.Array:
         up, down = self.up_steps, self.down_steps
-        cycle, r = floor_div(t, up + down)
+        cycle, position = floor_div(t, up + down)
+        r = position.float()
         rising = r <= up
         height = jnp.where(
             rising, r / jnp.where(up > 0, up, 1), (up + down - r) / jnp.where(down > 0, down, 1)
@@ -77,7 +78,7 @@ class Cyclic(Schedule):
         if self.mode == "triangular2":
             height = height * power(jnp.asarray(0.5, cycle.dtype), cycle)
         elif self.mode == "exp_range":
-            height = height * power(self.gamma, jnp.asarray(t, cycle.dtype))
+            height = height * power(self.gamma, t.float())
         return self.low + (self.high - self.low) * height
 
 

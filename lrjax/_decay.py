@@ -10,15 +10,15 @@ import numpy as np
 from jax.typing import ArrayLike
 
 from . import _checks as check
-from ._arith import as_float, count_reached, floor_div, power
+from ._arith import Step, count_reached, floor_div, power
 from ._schedule import Schedule, duration, static
 
 
-def _ratio(t: jax.Array, steps: jax.Array, staircase: bool) -> jax.Array:
+def _ratio(t: Step, steps: jax.Array, staircase: bool) -> jax.Array:
     """``t / steps``, floored when ``staircase``; a non-positive ``steps`` acts as 1."""
     if staircase:
         return floor_div(t, steps)[0]
-    return as_float(t, steps) / jnp.where(steps > 0, steps, 1)
+    return t.float() / jnp.where(steps > 0, steps, 1)
 
 
 class Exponential(Schedule):
@@ -29,7 +29,7 @@ class Exponential(Schedule):
     end: jax.Array | None
     staircase: bool = static()
 
-    def _evaluate(self, t: jax.Array) -> jax.Array:
+    def _evaluate(self, t: Step) -> jax.Array:
         value = self.init * power(self.rate, _ratio(t, self.steps, self.staircase))
         if self.end is None:
             return value
@@ -43,7 +43,7 @@ class InverseTime(Schedule):
     steps: jax.Array = duration()
     staircase: bool = static()
 
-    def _evaluate(self, t: jax.Array) -> jax.Array:
+    def _evaluate(self, t: Step) -> jax.Array:
         return self.init / (1 + jnp.maximum(self.rate, 0) * _ratio(t, self.steps, self.staircase))
 
 
@@ -52,7 +52,7 @@ class InverseSqrt(Schedule):
     init: jax.Array
     timescale: jax.Array = duration()
 
-    def _evaluate(self, t: jax.Array) -> jax.Array:
+    def _evaluate(self, t: Step) -> jax.Array:
         return self.init * jax.lax.rsqrt(1 + _ratio(t, self.timescale, staircase=False))
 
 
@@ -62,7 +62,7 @@ class StepDecay(Schedule):
     every: jax.Array = duration()
     factor: jax.Array
 
-    def _evaluate(self, t: jax.Array) -> jax.Array:
+    def _evaluate(self, t: Step) -> jax.Array:
         return self.init * power(self.factor, floor_div(t, self.every)[0])
 
 
@@ -72,7 +72,7 @@ class MultiStep(Schedule):
     milestones: jax.Array = duration()
     factor: jax.Array
 
-    def _evaluate(self, t: jax.Array) -> jax.Array:
+    def _evaluate(self, t: Step) -> jax.Array:
         reached = count_reached(t, self.milestones).astype(self.factor.dtype)
         return self.init * power(self.factor, reached)
 

@@ -8,6 +8,7 @@ import jax
 from jax.typing import ArrayLike
 
 from . import _checks as check
+from ._arith import Step
 from ._schedule import Schedule, format_value, static
 
 
@@ -16,8 +17,8 @@ class FromFn(Schedule):
     fn: Callable[..., ArrayLike] = static()
     hyperparams: dict[str, jax.Array]
 
-    def _evaluate(self, t: jax.Array) -> jax.Array:
-        return self.fn(t.astype(self.dtype), **self.hyperparams)
+    def _evaluate(self, t: Step) -> jax.Array:
+        return self.fn(t.float(), **self.hyperparams)
 
     def __repr__(self) -> str:
         args = [getattr(self.fn, "__name__", repr(self.fn))]

@@ -13,7 +13,7 @@ import jax.numpy as jnp
 from jax.typing import ArrayLike
 
 from . import _checks as check
-from ._arith import count_reached
+from ._arith import Step, count_reached
 from ._schedule import Schedule, duration, static
 from ._shapes import interpolate_knots
 
@@ -23,7 +23,7 @@ class PiecewiseConstant(Schedule):
     boundaries: jax.Array = duration()
     values: jax.Array
 
-    def _evaluate(self, t: jax.Array) -> jax.Array:
+    def _evaluate(self, t: Step) -> jax.Array:
         return jnp.take(self.values, count_reached(t, self.boundaries))
 
 
@@ -33,7 +33,7 @@ class PiecewiseLinear(Schedule):
     values: jax.Array
     shape: str = static()
 
-    def _evaluate(self, t: jax.Array) -> jax.Array:
+    def _evaluate(self, t: Step) -> jax.Array:
         return interpolate_knots(t, self.boundaries, self.values, self.shape)
 
 

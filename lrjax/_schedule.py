@@ -17,6 +17,8 @@ import jax.numpy as jnp
 import numpy as np
 from jax.typing import ArrayLike
 
+from ._arith import Step
+
 
 def static(**kwargs: Any) -> Any:
     """Declares a structural field: hashed into the tree definition, never traced."""
@@ -79,15 +81,12 @@ class Schedule:
         )
 
     def __call__(self, step: ArrayLike) -> jax.Array:
-        t = jnp.asarray(step)
-        if not jnp.issubdtype(t.dtype, jnp.signedinteger):
-            t = t.astype(self.dtype if jnp.issubdtype(t.dtype, jnp.floating) else jnp.int32)
-        t = jnp.maximum(t, jnp.zeros((), t.dtype))
+        t = Step.of(jnp.asarray(step), self.dtype)
         out = jnp.asarray(self._evaluate(t), self.dtype)
-        return jnp.broadcast_to(out, jnp.broadcast_shapes(out.shape, t.shape))
+        return jnp.broadcast_to(out, jnp.broadcast_shapes(out.shape, t.whole.shape))
 
-    def _evaluate(self, t: jax.Array) -> jax.Array:
-        """Value at ``t``: a non-negative int (exact) or float step array."""
+    def _evaluate(self, t: Step) -> jax.Array:
+        """Value at the non-negative step ``t``. Combinators call it on their children."""
         raise NotImplementedError
 
     @property

@@ -5,7 +5,7 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
-from ._arith import count_reached, power, progress, since
+from ._arith import Step, count_reached, power, progress
 
 #: Every shape a schedule moves along between two values. Which ones a
 #: constructor accepts is listed in its docstring.
@@ -36,7 +36,7 @@ def interpolate(start: jax.Array, end: jax.Array, frac: jax.Array, shape: str) -
     return start * (1 - w) + end * w
 
 
-def interpolate_knots(t: jax.Array, xs: jax.Array, ys: jax.Array, shape: str) -> jax.Array:
+def interpolate_knots(t: Step, xs: jax.Array, ys: jax.Array, shape: str) -> jax.Array:
     """Interpolates the knots ``(xs[i], ys[i])`` along ``shape``; holds ``ys[0]`` before and ``ys[-1]`` after.
 
     ``xs`` must be sorted. The segment is found by binary search, so the program
@@ -47,5 +47,5 @@ def interpolate_knots(t: jax.Array, xs: jax.Array, ys: jax.Array, shape: str) ->
         return ys[0]
     i = jnp.clip(count_reached(t, xs) - 1, 0, n - 2)
     x0, x1 = jnp.take(xs, i), jnp.take(xs, i + 1)
-    frac = progress(since(t, x0), x1 - x0)
+    frac = progress(t.since(x0), x1 - x0)
     return interpolate(jnp.take(ys, i), jnp.take(ys, i + 1), frac, shape)

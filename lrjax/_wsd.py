@@ -7,7 +7,7 @@ import jax.numpy as jnp
 from jax.typing import ArrayLike
 
 from . import _checks as check
-from ._arith import progress, since
+from ._arith import Step, progress
 from ._schedule import Schedule, duration, static
 from ._shapes import SHAPES, interpolate
 
@@ -22,11 +22,11 @@ class WSD(Schedule):
     end: jax.Array
     decay_shape: str = static()
 
-    def _evaluate(self, t: jax.Array) -> jax.Array:
-        warming = since(t, self.warmup_steps) < 0
-        warm = interpolate(self.init, self.peak, progress(t, self.warmup_steps), "linear")
+    def _evaluate(self, t: Step) -> jax.Array:
+        warming = t.since(self.warmup_steps) < 0
+        warm = interpolate(self.init, self.peak, progress(t.float(), self.warmup_steps), "linear")
         decay_start = self.warmup_steps + self.stable_steps
-        down = progress(since(t, decay_start), self.decay_steps)
+        down = progress(t.since(decay_start), self.decay_steps)
         return jnp.where(warming, warm, interpolate(self.peak, self.end, down, self.decay_shape))
 
 

@@ -63,7 +63,8 @@ step = st.integers(0, INT_MAX)
 
 @given(step, whole_period)
 def test_floor_div_is_exact(t, period):
-    q, r = _arith.floor_div(jnp.int32(t), jnp.float32(period))
+    q, r = _arith.floor_div(_arith.Step.of(jnp.int32(t), jnp.float32), jnp.float32(period))
+    r = r.float()
     quotient, remainder = divmod(t, int(period))
     assert float(r) == remainder
     assert float(q) == np.float32(quotient)  # the exact quotient, rounded once to the float dtype
@@ -71,7 +72,7 @@ def test_floor_div_is_exact(t, period):
 
 @given(step, st.integers(0, 2**24).map(float))
 def test_since_is_exact(t, start):
-    d = _arith.since(jnp.int32(t), jnp.float32(start))
+    d = _arith.Step.of(jnp.int32(t), jnp.float32).since(jnp.float32(start))
     assert float(d) == np.float32(t - int(start))
 
 
@@ -79,11 +80,37 @@ def test_since_is_exact(t, start):
 def test_count_reached_is_exact(t, boundaries):
     b = np.sort(np.asarray(boundaries, np.float32))
     expected = sum(1 for x in b.astype(np.float64) if x <= t)
-    assert int(_arith.count_reached(jnp.int32(t), jnp.asarray(b))) == expected
+    assert int(_arith.count_reached(_arith.Step.of(jnp.int32(t), jnp.float32), jnp.asarray(b))) == expected
 
 
 def test_helpers_stay_exact_under_vmap_and_jit():
     t = jnp.array([0, 1, B - 1, B, INT_MAX], dtype=jnp.int32)
-    q, r = jax.jit(jax.vmap(_arith.floor_div, in_axes=(0, None)))(t, jnp.float32(1000))
+    def divide(step):
+        q, r = _arith.floor_div(_arith.Step.of(step, jnp.float32), jnp.float32(1000))
+        return q, r.whole
+
+    q, r = jax.jit(jax.vmap(divide))(t)
     np.testing.assert_array_equal(q, [x // 1000 for x in (0, 1, int(B) - 1, int(B), INT_MAX)])
     np.testing.assert_array_equal(r, [x % 1000 for x in (0, 1, int(B) - 1, int(B), INT_MAX)])
+
+
+offsets = st.one_of(
+    st.integers(0, INT_MAX).map(lambda k: float(np.float32(k))),  # whole, as stored in a float32 leaf
+    st.integers(0, 2**20).map(lambda k: k + 0.25),
+)
+
+
+@given(step, offsets)
+def test_minus_keeps_whole_steps_exact(t, offset):
+    shifted = _arith.Step.of(jnp.int32(t), jnp.float32).minus(jnp.float32(offset))
+    expected = max(t - offset, 0.0)  # exact in float64: both are multiples of 1/4 below 2**32
+    assert int(shifted.whole) + float(shifted.frac) == expected
+    assert 0 <= float(shifted.frac) < 1
+
+
+@given(st.floats(0, 2**20, width=32), st.integers(1, 2**10))
+def test_fractional_float_steps_split_exactly(t, period):
+    x = _arith.Step.of(jnp.float32(t), jnp.float32)
+    assert int(x.whole) + float(x.frac) == t
+    q, r = _arith.floor_div(x, jnp.float32(period))
+    assert float(q) == t // period and abs(float(r.float()) - t % period) <= 1e-6 * period
