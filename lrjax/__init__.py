@@ -5,11 +5,17 @@ it drops into any optax optimizer, and it can be vmapped, differentiated and
 changed inside a jitted training step without recompiling.
 """
 
+from ._algebra import blend as blend
+from ._algebra import clip as clip
+from ._algebra import per_epoch as per_epoch
+from ._algebra import shift as shift
 from ._anneal import constant as constant
 from ._anneal import cosine as cosine
 from ._anneal import linear as linear
 from ._anneal import polynomial as polynomial
 from ._anneal import tanh as tanh
+from ._cycle import cycle as cycle
+from ._cycle import restart as restart
 from ._cyclical import cyclic as cyclic
 from ._cyclical import one_cycle as one_cycle
 from ._cyclical import one_cycle_momentum as one_cycle_momentum
@@ -19,8 +25,15 @@ from ._decay import inverse_time as inverse_time
 from ._decay import multistep as multistep
 from ._decay import step_decay as step_decay
 from ._from_fn import from_fn as from_fn
+from ._join import join as join
 from ._piecewise import piecewise_constant as piecewise_constant
 from ._piecewise import piecewise_linear as piecewise_linear
+from ._presets import sgdr as sgdr
+from ._presets import warmup_cosine as warmup_cosine
+from ._presets import warmup_inverse_sqrt as warmup_inverse_sqrt
+from ._presets import warmup_linear as warmup_linear
+from ._ramps import cooldown as cooldown
+from ._ramps import warmup as warmup
 from ._schedule import Schedule as Schedule
 from ._wsd import wsd as wsd
 

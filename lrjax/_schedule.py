@@ -89,6 +89,31 @@ class Schedule:
         """Value at the non-negative step ``t``. Combinators call it on their children."""
         raise NotImplementedError
 
+    # Algebra: every operator builds a schedule (see `_algebra`); numbers become constants.
+    def __add__(self, other: Any) -> Schedule:
+        return _algebra().add(self, other)
+
+    def __radd__(self, other: Any) -> Schedule:
+        return _algebra().add(other, self)
+
+    def __sub__(self, other: Any) -> Schedule:
+        return _algebra().add(self, -other)
+
+    def __rsub__(self, other: Any) -> Schedule:
+        return _algebra().add(other, -self)
+
+    def __mul__(self, other: Any) -> Schedule:
+        return _algebra().multiply(self, other)
+
+    def __rmul__(self, other: Any) -> Schedule:
+        return _algebra().multiply(other, self)
+
+    def __truediv__(self, other: Any) -> Schedule:
+        return _algebra().divide(self, other)
+
+    def __neg__(self) -> Schedule:
+        return _algebra().multiply(-1.0, self)
+
     @property
     def dtype(self) -> np.dtype:
         """The floating dtype of the hyperparameters, which results take."""
@@ -99,6 +124,12 @@ class Schedule:
         fields = dataclasses.fields(self)
         parts = (f"{f.name}={format_value(getattr(self, f.name), f.metadata.get('duration', False))}" for f in fields)
         return f"{self.name}({', '.join(parts)})"
+
+
+def _algebra() -> Any:
+    from . import _algebra  # imported late: _algebra subclasses Schedule
+
+    return _algebra
 
 
 def _flatten_with_keys(s: Schedule) -> tuple[list[tuple[Any, Any]], tuple[Any, ...]]:

@@ -133,3 +133,205 @@ BY_ID = {c.id: c for c in CASES}
 def numeric_params(case: Case) -> list[str]:
     """Every numeric hyperparameter of the case (all are leaves)."""
     return sorted(case.alt)
+
+
+# Combinators and presets. Builders take flat keyword arguments so that every
+# numeric hyperparameter, however deeply nested, is vmapped, differentiated and
+# changed without retracing by the same generic tests.
+
+
+def _join(warm, mid, peak, steps, floor):
+    return lrjax.join([lrjax.linear(0.0, peak, warm), lrjax.cosine(peak, steps), lrjax.constant(floor)], [warm, mid])
+
+
+def _join_ref(t, warm, mid, peak, steps, floor):
+    pieces = [lambda x: ref.linear(x, 0.0, peak, warm), lambda x: ref.cosine(x, peak, steps),
+              lambda x: ref.constant(x, floor)]
+    return ref.join(t, pieces, [warm, mid])
+
+
+def _join_in_join(a, b, first, second, steps):
+    inner = lrjax.join([lrjax.constant(a), lrjax.constant(b)], [first])
+    return lrjax.join([inner, lrjax.linear(b, 0.0, steps)], [second])
+
+
+def _join_in_join_ref(t, a, b, first, second, steps):
+    inner = lambda x: ref.join(x, [lambda y: ref.constant(y, a), lambda y: ref.constant(y, b)], [first])  # noqa: E731
+    return ref.join(t, [inner, lambda x: ref.linear(x, b, 0.0, steps)], [second])
+
+
+def _cycle_of_join(peak, warm, period, decay):
+    return lrjax.cycle(lrjax.join([lrjax.linear(0.0, peak, warm), lrjax.cosine(peak, period - warm)], [warm]),
+                       period, decay=decay)
+
+
+def _cycle_of_join_ref(t, peak, warm, period, decay):
+    inner = lambda x: ref.join(x, [lambda y: ref.linear(y, 0.0, peak, warm),  # noqa: E731
+                                   lambda y: ref.cosine(y, peak, period - warm)], [warm])
+    return ref.cycle(t, inner, period, decay)
+
+
+def _warmup(peak, steps, end, warm, init, shape="linear", prefix=True):
+    return lrjax.warmup(lrjax.cosine(peak, steps, end=end), warm, init=init, shape=shape, prefix=prefix)
+
+
+def _warmup_ref(t, peak, steps, end, warm, init, shape="linear", prefix=True):
+    return ref.warmup(t, lambda x: ref.cosine(x, peak, steps, end), warm, init, shape, prefix)
+
+
+def _cooldown(value, steps, total, end, shape="linear"):
+    return lrjax.cooldown(lrjax.cosine(value, 1000, end=0.5 * value), steps, total, end=end, shape=shape)
+
+
+def _cooldown_ref(t, value, steps, total, end, shape="linear"):
+    return ref.cooldown(t, lambda x: ref.cosine(x, value, 1000, 0.5 * value), steps, total, end, shape)
+
+
+def _cycle(peak, end, period, decay, limit=None):
+    return lrjax.cycle(lrjax.linear(peak, end, period), period, decay=decay, limit=limit)
+
+
+def _cycle_ref(t, peak, end, period, decay, limit=None):
+    return ref.cycle(t, lambda x: ref.linear(x, peak, end, period), period, decay, limit)
+
+
+def _restart(peak, end, period, mult, decay, limit=None):
+    return lrjax.restart(lrjax.cosine(peak, period, end=end), period, mult=mult, decay=decay, limit=limit)
+
+
+def _restart_ref(t, peak, end, period, mult, decay, limit=None):
+    return ref.restart(t, lambda x: ref.cosine(x, peak, period, end), period, mult, decay, limit)
+
+
+def _restart_warmup(peak, warm, period, mult):
+    return lrjax.restart(lrjax.warmup(lrjax.cosine(peak, period - warm), warm), period, mult=mult)
+
+
+def _restart_warmup_ref(t, peak, warm, period, mult):
+    inner = lambda x: ref.warmup(x, lambda y: ref.cosine(y, peak, period - warm), warm)  # noqa: E731
+    return ref.restart(t, inner, period, mult)
+
+
+def _algebra(peak, steps, slope_end, c):
+    return 0.5 * lrjax.cosine(peak, steps) + lrjax.linear(0.0, slope_end, steps) - c
+
+
+def _algebra_ref(t, peak, steps, slope_end, c):
+    return 0.5 * ref.cosine(t, peak, steps) + ref.linear(t, 0.0, slope_end, steps) - c
+
+
+def _product(a, b, steps, c):
+    return -(lrjax.linear(a, b, steps) * lrjax.cosine(1.0, steps)) / c
+
+
+def _product_ref(t, a, b, steps, c):
+    return -(ref.linear(t, a, b, steps) * ref.cosine(t, 1.0, steps)) / c
+
+
+def _clip_shift(init, end, steps, delay, low, high):
+    return lrjax.clip(lrjax.shift(lrjax.linear(init, end, steps), delay), min=low, max=high)
+
+
+def _clip_shift_ref(t, init, end, steps, delay, low, high):
+    return np.clip(ref.linear(np.maximum(t - delay, 0), init, end, steps), low, high)
+
+
+def _per_epoch(init, every, factor, epoch):
+    return lrjax.per_epoch(lrjax.step_decay(init, every, factor), epoch)
+
+
+def _per_epoch_ref(t, init, every, factor, epoch):
+    return ref.step_decay(np.floor(t / epoch), init, every, factor)
+
+
+def _blend(a, b, steps, ramp):
+    return lrjax.blend(lrjax.constant(a), lrjax.cosine(b, steps), weight=lrjax.linear(0.0, 1.0, ramp))
+
+
+def _blend_ref(t, a, b, steps, ramp):
+    w = ref.linear(t, 0.0, 1.0, ramp)
+    return a * (1 - w) + ref.cosine(t, b, steps) * w
+
+
+def _warmup_cosine_ref(t, peak, warmup_steps, total_steps, init=0.0, end=0.0):
+    return ref.warmup(t, lambda x: ref.cosine(x, peak, total_steps - warmup_steps, end), warmup_steps, init)
+
+
+def _warmup_linear_ref(t, peak, warmup_steps, total_steps, init=0.0, end=0.0):
+    return ref.warmup(t, lambda x: ref.linear(x, peak, end, total_steps - warmup_steps), warmup_steps, init)
+
+
+def _sgdr_ref(t, peak, period, mult=2.0, decay=1.0, end=0.0, warmup_steps=0):
+    cycles = lambda x: ref.restart(x, lambda y: ref.cosine(y, peak, period, end), period, mult, decay)  # noqa: E731
+    if warmup_steps == 0:
+        return cycles(t)
+    return ref.warmup(t, cycles, warmup_steps)
+
+
+def _warmup_inverse_sqrt_ref(t, peak, warmup_steps):
+    return np.where(t < warmup_steps, peak * t / warmup_steps, peak * np.sqrt(warmup_steps / np.maximum(t, 1)))
+
+
+CASES += [
+    Case("join", _join, dict(warm=10.0, mid=60.0, peak=1.0, steps=50.0, floor=0.05),
+         dict(warm=3.0, mid=100.0, peak=0.5, steps=80.0, floor=0.2), _join_ref, ("peak", "floor"), (59, 60, 61)),
+    Case("join_in_join", _join_in_join, dict(a=1.0, b=0.5, first=20.0, second=50.0, steps=100.0),
+         dict(a=2.0, b=0.1, first=5.0, second=7.0, steps=30.0), _join_in_join_ref, ("a", "b"), (19, 20, 149, 150)),
+    Case("cycle_of_join", _cycle_of_join, dict(peak=1.0, warm=10.0, period=50.0, decay=0.8),
+         dict(peak=0.3, warm=3.0, period=17.0, decay=1.0), _cycle_of_join_ref, ("peak", "decay"), (59, 60, 149, 150)),
+    Case("warmup", _warmup, dict(peak=1.0, steps=90.0, end=0.1, warm=10.0, init=0.01),
+         dict(peak=0.5, steps=30.0, end=0.0, warm=25.0, init=0.0), _warmup_ref, ("peak", "end", "init"), (99, 100)),
+    Case("warmup_cosine_global", lambda **kw: _warmup(**kw, shape="cosine", prefix=False),
+         dict(peak=1.0, steps=90.0, end=0.1, warm=10.0, init=0.01),
+         dict(peak=0.5, steps=30.0, end=0.0, warm=25.0, init=0.0),
+         lambda t, **kw: _warmup_ref(t, **kw, shape="cosine", prefix=False), ("peak", "end", "init"), (89, 90)),
+    Case("warmup_exponential", lambda **kw: _warmup(**kw, shape="exponential"),
+         dict(peak=1.0, steps=90.0, end=0.1, warm=10.0, init=1e-3),
+         dict(peak=0.5, steps=30.0, end=0.0, warm=25.0, init=1e-2),
+         lambda t, **kw: _warmup_ref(t, **kw, shape="exponential"), ("peak", "end", "init")),
+    Case("cooldown", _cooldown, dict(value=1.0, steps=20.0, total=100.0, end=0.0),
+         dict(value=0.5, steps=50.0, total=60.0, end=0.1), _cooldown_ref, ("value", "end"), (79, 80, 81)),
+    Case("cooldown_sqrt", lambda **kw: _cooldown(**kw, shape="sqrt"), dict(value=1.0, steps=20.0, total=100.0, end=0.0),
+         dict(value=0.5, steps=50.0, total=60.0, end=0.1), lambda t, **kw: _cooldown_ref(t, **kw, shape="sqrt"),
+         ("value", "end"), (79, 80, 81)),
+    Case("cycle", _cycle, dict(peak=1.0, end=0.1, period=30.0, decay=0.9), dict(peak=0.5, end=0.0, period=7.0, decay=1.0),
+         _cycle_ref, ("peak", "end", "decay"), (29, 30, 31, 59, 60)),
+    Case("cycle_limit", _cycle, dict(peak=1.0, end=0.1, period=30.0, decay=0.5, limit=3.0),
+         dict(peak=0.5, end=0.0, period=7.0, decay=0.9, limit=5.0), _cycle_ref, ("peak", "end", "decay"), (89, 90)),
+    Case("restart", _restart, dict(peak=1.0, end=0.01, period=10.0, mult=2.0, decay=0.5),
+         dict(peak=0.3, end=0.0, period=3.0, mult=3.0, decay=0.9), _restart_ref, ("peak", "end", "decay"),
+         (29, 30, 31, 69, 70, 71, 149, 150)),
+    Case("restart_periodic", _restart, dict(peak=1.0, end=0.01, period=10.0, mult=1.0, decay=0.9),
+         dict(peak=0.3, end=0.0, period=3.0, mult=2.0, decay=1.0), _restart_ref, ("peak", "end", "decay")),
+    Case("restart_fractional", _restart, dict(peak=1.0, end=0.0, period=4.0, mult=1.5, decay=0.9),
+         dict(peak=0.3, end=0.1, period=6.0, mult=1.25, decay=1.0), _restart_ref, ("peak", "end", "decay"),
+         (4, 9, 10, 18, 19, 31, 32, 33)),
+    Case("restart_limit", _restart, dict(peak=1.0, end=0.1, period=10.0, mult=2.0, decay=0.5, limit=3.0),
+         dict(peak=0.3, end=0.0, period=3.0, mult=1.5, decay=0.9, limit=2.0), _restart_ref, ("peak", "end", "decay"),
+         (69, 70, 71)),
+    Case("restart_of_warmup", _restart_warmup, dict(peak=1.0, warm=5.0, period=20.0, mult=2.0),
+         dict(peak=0.4, warm=2.0, period=8.0, mult=1.0), _restart_warmup_ref, ("peak",), (19, 20, 29, 30, 60)),
+    Case("algebra", _algebra, dict(peak=1.0, steps=100.0, slope_end=0.2, c=0.05),
+         dict(peak=2.0, steps=30.0, slope_end=-0.1, c=-1.0), _algebra_ref, ("peak", "slope_end", "c")),
+    Case("product", _product, dict(a=1.0, b=0.1, steps=100.0, c=2.0), dict(a=3.0, b=0.0, steps=40.0, c=-0.5),
+         _product_ref, ("a", "b", "c")),
+    Case("clip_shift", _clip_shift, dict(init=1.0, end=0.0, steps=100.0, delay=20.0, low=0.1, high=0.8),
+         dict(init=0.0, end=2.0, steps=10.0, delay=3.0, low=0.5, high=1.5), _clip_shift_ref,
+         ("init", "end", "low", "high"), (19, 20, 21, 39, 40)),
+    Case("per_epoch", _per_epoch, dict(init=1.0, every=2.0, factor=0.5, epoch=25.0),
+         dict(init=0.1, every=3.0, factor=0.9, epoch=7.0), _per_epoch_ref, ("init", "factor"), (49, 50, 99, 100)),
+    Case("blend", _blend, dict(a=1.0, b=2.0, steps=100.0, ramp=50.0), dict(a=0.1, b=0.5, steps=20.0, ramp=5.0),
+         _blend_ref, ("a", "b")),
+    Case("warmup_cosine", lrjax.warmup_cosine, dict(peak=1.0, warmup_steps=10.0, total_steps=100.0, init=0.01, end=0.001),
+         dict(peak=0.5, warmup_steps=0.0, total_steps=40.0, init=0.0, end=0.1), _warmup_cosine_ref,
+         ("peak", "init", "end")),
+    Case("warmup_linear", lrjax.warmup_linear, dict(peak=1.0, warmup_steps=10.0, total_steps=100.0),
+         dict(peak=0.5, warmup_steps=5.0, total_steps=40.0, init=0.1, end=0.05), _warmup_linear_ref, ("peak",)),
+    Case("sgdr", lrjax.sgdr, dict(peak=1.0, period=10.0, mult=2.0, decay=0.5, end=0.01, warmup_steps=5.0),
+         dict(peak=0.5, period=4.0, mult=1.0, decay=1.0, end=0.0, warmup_steps=0.0), _sgdr_ref,
+         ("peak", "decay", "end"), (14, 15, 16, 34, 35, 36)),
+    Case("warmup_inverse_sqrt", lrjax.warmup_inverse_sqrt, dict(peak=1.0, warmup_steps=100.0),
+         dict(peak=0.5, warmup_steps=4000.0), _warmup_inverse_sqrt_ref, ("peak",)),
+]
+
+BY_ID = {c.id: c for c in CASES}

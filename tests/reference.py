@@ -176,3 +176,81 @@ def wsd(t, peak, warmup_steps, stable_steps, decay_steps, init=0.0, end=0.0, dec
         else:
             out.append(end)
     return np.array(out)
+
+
+# Combinators: each takes its children as float64 reference callables of a step array.
+
+
+def _one(ref, step):
+    return float(ref(np.array([float(step)]))[0])
+
+
+def _weight(shape, f):
+    return {"linear": f, "cosine": 0.5 * (1 - math.cos(math.pi * f)), "sqrt": math.sqrt(f)}[shape]
+
+
+def _move(a, b, f, shape):
+    if shape == "exponential":
+        return a ** (1 - f) * b**f
+    w = _weight(shape, f)
+    return a * (1 - w) + b * w
+
+
+def join(t, refs, boundaries):
+    out = []
+    for step in t:
+        i = sum(1 for b in boundaries if b <= step)
+        start = 0.0 if i == 0 else boundaries[i - 1]
+        out.append(_one(refs[i], step - start))
+    return np.array(out)
+
+
+def warmup(t, ref, steps, init=0.0, shape="linear", prefix=True):
+    target = _one(ref, 0.0 if prefix else steps)
+    out = []
+    for step in t:
+        if step < steps:
+            out.append(_move(init, target, step / steps, shape))
+        else:
+            out.append(_one(ref, step - steps if prefix else step))
+    return np.array(out)
+
+
+def cooldown(t, ref, steps, total_steps, end=0.0, shape="linear"):
+    start = total_steps - steps
+    out = []
+    for step in t:
+        f = 0.0 if step < start else 1.0 if step >= total_steps else (step - start) / steps
+        out.append(_move(_one(ref, step), end, f, shape))
+    return np.array(out)
+
+
+def cycle(t, ref, period, decay=1.0, limit=None):
+    out = []
+    for step in t:
+        i = math.floor(step / period)
+        if limit is not None and i >= limit:
+            out.append(_one(ref, period) * decay ** (limit - 1))
+        else:
+            out.append(_one(ref, step - i * period) * decay**i)
+    return np.array(out)
+
+
+def restart(t, ref, period, mult=1.0, decay=1.0, limit=None):
+    """Walks the cycles one by one (lengths added up in float64)."""
+    out = []
+    for step in t:
+        if mult == 1:
+            i = math.floor(step / period)
+            start, length = i * period, period
+        else:
+            i, start, length = 0, 0.0, float(period)
+            while start + length <= step:
+                start += length
+                length *= mult
+                i += 1
+        if limit is not None and i >= limit:
+            out.append(_one(ref, period) * decay ** (limit - 1))
+        else:
+            out.append(_one(ref, (step - start) / length * period) * decay**i)
+    return np.array(out)

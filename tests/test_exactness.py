@@ -108,7 +108,7 @@ def test_minus_keeps_whole_steps_exact(t, offset):
     assert 0 <= float(shifted.frac) < 1
 
 
-@given(st.floats(0, 2**20, width=32), st.integers(1, 2**10))
+@given(st.floats(0, 2**20, width=32, allow_subnormal=False), st.integers(1, 2**10))  # XLA flushes subnormals
 def test_fractional_float_steps_split_exactly(t, period):
     x = _arith.Step.of(jnp.float32(t), jnp.float32)
     assert int(x.whole) + float(x.frac) == t
