@@ -18,6 +18,15 @@ import jax.numpy as jnp
 import numpy as np
 
 
+def int_bound(int_dtype: np.dtype) -> float:
+    """The first whole number the integer dtype cannot hold (2**31 for int32).
+
+    Compare floats against this with ``<``: ``x <= iinfo.max`` is wrong in
+    float32, where 2**31 - 1 rounds up to 2**31.
+    """
+    return float(jnp.iinfo(int_dtype).max) + 1.0
+
+
 def _split(x: jax.Array, int_dtype: np.dtype) -> tuple[jax.Array, jax.Array, jax.Array]:
     """``x = k + rest`` with ``k = floor(x)`` as a non-negative integer where the dtype holds it.
 
@@ -25,7 +34,7 @@ def _split(x: jax.Array, int_dtype: np.dtype) -> tuple[jax.Array, jax.Array, jax
     NaN) ``k`` is 0 and ``rest`` is ``x``.
     """
     lower = jnp.floor(x)
-    ok = (lower >= 0) & (lower <= jnp.iinfo(int_dtype).max)
+    ok = (lower >= 0) & (lower < int_bound(int_dtype))
     k = jnp.where(ok, lower, 0)
     return k.astype(int_dtype), x - k, ok
 
@@ -105,16 +114,18 @@ def count_reached(t: Step, boundaries: jax.Array) -> jax.Array:
     number of boundaries.
     """
     dtype = t.whole.dtype
-    top = jnp.iinfo(dtype).max
+    bound = int_bound(dtype)
+    reachable = jnp.sum(boundaries < bound)  # sorted: those no step reaches are at the end
 
     def as_int(x: jax.Array) -> jax.Array:
         x = jnp.maximum(x, 0)  # every step is >= 0, so negative boundaries are all reached
-        return jnp.where(x <= top, jnp.where(x <= top, x, 0).astype(dtype), top)
+        fits = x < bound
+        return jnp.where(fits, jnp.where(fits, x, 0).astype(dtype), jnp.iinfo(dtype).max)
 
     at_most_whole = jnp.searchsorted(as_int(jnp.ceil(boundaries)), t.whole, side="right")  # b <= whole
     below_next = jnp.searchsorted(as_int(jnp.floor(boundaries)), t.whole, side="right")  # b < whole + 1
     by_float = jnp.searchsorted(boundaries, t.float(), side="right")
-    return jnp.clip(by_float, at_most_whole, below_next)
+    return jnp.clip(by_float, jnp.minimum(at_most_whole, reachable), jnp.minimum(below_next, reachable))
 
 
 def power(base: jax.Array, exponent: jax.Array) -> jax.Array:

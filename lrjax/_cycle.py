@@ -13,7 +13,7 @@ from jax.typing import ArrayLike
 
 from . import _checks as check
 from ._algebra import as_schedule
-from ._arith import Step, floor_div, power
+from ._arith import Step, floor_div, int_bound, power
 from ._schedule import Schedule, duration
 
 #: Whole cycle lengths period * mult**i with a whole mult >= 2 reach 2**31 within 32 cycles.
@@ -56,15 +56,15 @@ def _tabulated(t: Step, period: jax.Array, mult: jax.Array) -> tuple[jax.Array, 
     are exact; the others lie beyond every step and are never reached.
     """
     int_dtype, float_dtype = t.whole.dtype, t.frac.dtype
-    top = jnp.iinfo(int_dtype).max
+    top, bound = jnp.iinfo(int_dtype).max, int_bound(int_dtype)
     ones = jnp.ones((1,), float_dtype)
     lengths_f = period * jnp.cumprod(jnp.concatenate([ones, jnp.full((_TABLE - 1,), mult)]))
     starts_f = jnp.concatenate([jnp.zeros((1,), float_dtype), jnp.cumsum(lengths_f)[:-1]])
-    p = jnp.where(period <= top, period, 1).astype(int_dtype)
-    m = jnp.where(mult <= top, mult, 2).astype(int_dtype)
+    p = jnp.where(period < bound, period, 1).astype(int_dtype)
+    m = jnp.where(mult < bound, mult, 2).astype(int_dtype)
     lengths = p * jnp.cumprod(jnp.concatenate([jnp.ones((1,), int_dtype), jnp.full((_TABLE - 1,), m)]))
     starts = jnp.concatenate([jnp.zeros((1,), int_dtype), jnp.cumsum(lengths)[:-1]])
-    exact = (starts_f <= top) & (jnp.abs(starts.astype(float_dtype) - starts_f) <= 1e-3 * starts_f + 1)
+    exact = (starts_f < bound) & (jnp.abs(starts.astype(float_dtype) - starts_f) <= 1e-3 * starts_f + 1)
     starts = jnp.where(exact, starts, top)
     i = jnp.minimum(jnp.searchsorted(starts, t.whole, side="right") - 1, jnp.sum(exact) - 1)
     local = Step(t.whole - jnp.take(starts, i), t.frac)

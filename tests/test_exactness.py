@@ -114,3 +114,10 @@ def test_fractional_float_steps_split_exactly(t, period):
     assert int(x.whole) + float(x.frac) == t
     q, r = _arith.floor_div(x, jnp.float32(period))
     assert float(q) == t // period and abs(float(r.float()) - t % period) <= 1e-6 * period
+
+
+def test_a_boundary_at_float32_of_int32_max_is_never_reached():
+    """float32(2**31 - 1) is 2**31, beyond every int32 step (found by hypothesis)."""
+    b = np.float32(INT_MAX)
+    assert float(lrjax.piecewise_constant([b], [1.0, 2.0])(INT_MAX)) == 1.0
+    assert float(lrjax.multistep(1.0, [B, b], 0.5)(INT_MAX)) == 0.5
