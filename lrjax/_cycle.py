@@ -64,7 +64,9 @@ def _tabulated(t: Step, period: jax.Array, mult: jax.Array) -> tuple[jax.Array, 
     m = jnp.where(mult < bound, mult, 2).astype(int_dtype)
     lengths = p * jnp.cumprod(jnp.concatenate([jnp.ones((1,), int_dtype), jnp.full((_TABLE - 1,), m)]))
     starts = jnp.concatenate([jnp.zeros((1,), int_dtype), jnp.cumsum(lengths)[:-1]])
-    exact = (starts_f < bound) & (jnp.abs(starts.astype(float_dtype) - starts_f) <= 1e-3 * starts_f + 1)
+    # A start beyond 2**31 wraps around in int32 and disagrees with its float shadow;
+    # the shadow itself may round a start just below 2**31 up to 2**31, hence 2 * bound.
+    exact = (starts >= 0) & (starts_f < 2 * bound) & (jnp.abs(starts.astype(float_dtype) - starts_f) <= 1e-3 * starts_f + 1)
     starts = jnp.where(exact, starts, top)
     i = jnp.minimum(jnp.searchsorted(starts, t.whole, side="right") - 1, jnp.sum(exact) - 1)
     local = Step(t.whole - jnp.take(starts, i), t.frac)

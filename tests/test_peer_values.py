@@ -1,6 +1,7 @@
-"""Values the peers document or compute: torch's OneCycleLR/CyclicLR numbers
-(checked against torch 2.15 in shared/reference/peers.md) and optax's own
-schedules, which are importable here because optax is a dependency."""
+"""Values the peers document or compute: torch's OneCycleLR/CyclicLR/
+CosineAnnealingWarmRestarts numbers (checked against torch 2.15 in
+shared/reference/peers.md) and optax's own schedules and combinators, which are
+importable here because optax is a dependency."""
 
 import jax
 import jax.numpy as jnp
@@ -38,6 +39,12 @@ def test_torch_cyclic_lr_triangular2_peaks():
     np.testing.assert_allclose(s(jnp.array([2, 7, 12])), [1.0, 0.55, 0.325], atol=1e-6)
 
 
+def test_torch_cosine_annealing_warm_restarts_t0_3_tmult_2():
+    s = lrjax.restart(lrjax.cosine(1.0, 3), period=3, mult=2)
+    expected = [1, 0.75, 0.25, 1, 0.933, 0.75, 0.5, 0.25, 0.067, 1]
+    np.testing.assert_allclose(s(jnp.arange(10)), expected, atol=5e-4)
+
+
 PAIRS = [
     (lrjax.linear(1.0, 0.1, 100), optax.linear_schedule(1.0, 0.1, 100)),
     (lrjax.polynomial(1.0, 0.01, 150, power=2.5), optax.polynomial_schedule(1.0, 0.01, 2.5, 150)),
@@ -64,6 +71,27 @@ PAIRS = [
 def _optax_values(schedule):
     with jax.numpy_dtype_promotion("standard"):  # optax itself is not strict-promotion clean
         return np.asarray(jax.jit(jax.vmap(schedule))(STEPS))
+
+
+SGDR_CYCLE = dict(init_value=0.01, peak_value=1.0, warmup_steps=5, decay_steps=40, end_value=0.05)
+PAIRS += [
+    (
+        lrjax.warmup_cosine(peak=1.0, warmup_steps=20, total_steps=300, init=0.01, end=0.05),
+        optax.warmup_cosine_decay_schedule(0.01, 1.0, 20, 300, end_value=0.05),
+    ),
+    (
+        lrjax.join([lrjax.linear(0.0, 1.0, 10), lrjax.cosine(1.0, 50, end=0.1), lrjax.constant(0.1)], [10, 60]),
+        optax.join_schedules(
+            [optax.linear_schedule(0.0, 1.0, 10), optax.cosine_decay_schedule(1.0, 50, 0.1), optax.constant_schedule(0.1)],
+            [10, 60],
+        ),
+    ),
+    (
+        # optax spells out every cycle; lrjax repeats one and holds the last end value.
+        lrjax.cycle(lrjax.warmup_cosine(1.0, 5, 40, init=0.01, end=0.05), period=40, limit=6),
+        optax.sgdr_schedule([SGDR_CYCLE] * 6),
+    ),
+]
 
 
 @pytest.mark.parametrize("ours, theirs", PAIRS, ids=[repr(p[0]) for p in PAIRS])
