@@ -7,7 +7,7 @@ import jax.numpy as jnp
 from jax.typing import ArrayLike
 
 from . import _checks as check
-from ._arith import Step, power, progress
+from ._arith import Step, power_no_growth, progress
 from ._schedule import Schedule, duration
 
 
@@ -38,7 +38,7 @@ class Polynomial(Schedule):
     power: jax.Array
 
     def _evaluate(self, t: Step) -> jax.Array:
-        remaining = power(1 - progress(t.float(), self.steps), self.power)
+        remaining = power_no_growth(1 - progress(t.float(), self.steps), self.power)
         return (self.init - self.end) * remaining + self.end
 
 
@@ -51,7 +51,7 @@ class Cosine(Schedule):
 
     def _evaluate(self, t: Step) -> jax.Array:
         half_wave = 0.5 * (1 + jnp.cos(jnp.pi * progress(t.float(), self.steps)))
-        return self.end + (self.init - self.end) * power(half_wave, self.exponent)
+        return self.end + (self.init - self.end) * power_no_growth(half_wave, self.exponent)
 
 
 class Tanh(Schedule):

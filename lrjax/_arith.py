@@ -85,6 +85,22 @@ def progress(x: jax.Array, length: jax.Array) -> jax.Array:
     return jnp.where(x >= jnp.maximum(length, 0), 1, jnp.where(positive, jnp.clip(x / safe, 0, 1), 0)).astype(x.dtype)
 
 
+def choose(pred: jax.Array, if_true, if_false, *operands):
+    """``if_true(*operands)`` where ``pred`` else ``if_false(*operands)``.
+
+    A scalar ``pred`` (hyperparameters are scalars except inside a vmap over
+    schedules, where JAX turns the cond into a select) runs only one branch:
+    chosen in Python when ``pred`` is concrete (eager evaluation), by
+    `lax.cond` when it is traced.
+    """
+    if jnp.ndim(pred) == 0:
+        try:
+            return if_true(*operands) if bool(pred) else if_false(*operands)
+        except jax.errors.ConcretizationTypeError:
+            return jax.lax.cond(pred, if_true, if_false, *operands)
+    return jax.tree.map(lambda a, b: jnp.where(pred, a, b), if_true(*operands), if_false(*operands))
+
+
 def floor_div(t: Step, period: jax.Array) -> tuple[jax.Array, Step]:
     """``(q, r)`` with ``t = q * period + r`` and ``0 <= r < period``; ``q`` is a float.
 
@@ -94,15 +110,18 @@ def floor_div(t: Step, period: jax.Array) -> tuple[jax.Array, Step]:
     """
     period = jnp.where(period > 0, period, 1)
     p, rest, ok = _split(period, t.whole.dtype)
-    whole_period = ok & (rest == 0)
-    p = jnp.where(whole_period, p, 1)
-    qi = t.whole // p
-    x = t.float()
-    qf = jnp.floor(x / period)
-    r_float = Step.of(jnp.clip(x - qf * period, 0, period), x.dtype, t.whole.dtype)
-    q = jnp.where(whole_period, qi.astype(qf.dtype), qf)
-    r = Step(jnp.where(whole_period, t.whole - qi * p, r_float.whole), jnp.where(whole_period, t.frac, r_float.frac))
-    return q, r
+
+    def in_integers(t: Step, period: jax.Array) -> tuple[jax.Array, Step]:
+        whole_p = jnp.where(ok, p, 1)
+        q = t.whole // whole_p
+        return q.astype(t.frac.dtype), Step(t.whole - q * whole_p, t.frac)
+
+    def in_floats(t: Step, period: jax.Array) -> tuple[jax.Array, Step]:
+        x = t.float()
+        q = jnp.floor(x / period)
+        return q, Step.of(jnp.clip(x - q * period, 0, period), x.dtype, t.whole.dtype)
+
+    return choose(ok & (rest == 0), in_integers, in_floats, t, period)
 
 
 def count_reached(t: Step, boundaries: jax.Array) -> jax.Array:
@@ -128,12 +147,36 @@ def count_reached(t: Step, boundaries: jax.Array) -> jax.Array:
     return jnp.clip(by_float, jnp.minimum(at_most_whole, reachable), jnp.minimum(below_next, reachable))
 
 
+@jax.custom_jvp
+def _pow(base: jax.Array, exponent: jax.Array) -> jax.Array:
+    """``jnp.power`` for ``base > 0``, skipping the work when a scalar side makes it trivial.
+
+    The usual exponent 1 (cosine, polynomial) and base 1 (decay, factor) then
+    cost nothing; the derivative rule below still uses the full formula.
+    """
+    dtype = jnp.result_type(base, exponent)
+    if jnp.ndim(exponent) == 0 and jnp.ndim(base) > 0:
+        return choose(exponent == 1, lambda b, e: b.astype(dtype), jnp.power, base, exponent)
+    if jnp.ndim(base) == 0 and jnp.ndim(exponent) > 0:
+        return choose(base == 1, lambda b, e: jnp.ones(e.shape, dtype), jnp.power, base, exponent)
+    return jnp.power(base, exponent)
+
+
+@_pow.defjvp
+def _pow_jvp(primals: tuple[jax.Array, jax.Array], tangents: tuple[jax.Array, jax.Array]):
+    base, exponent = primals
+    d_base, d_exponent = tangents
+    out = _pow(base, exponent)
+    return out, exponent * _pow(base, exponent - 1) * d_base + out * jnp.log(base) * d_exponent
+
+
 def power(base: jax.Array, exponent: jax.Array) -> jax.Array:
     """``base ** exponent`` for ``base >= 0`` (a negative base acts as 0), finite with finite gradients.
 
     ``0 ** 0`` is 1. Growth is capped at ``sqrt(finfo.max)`` (about 1.8e19 in
     float32) by capping the exponent, so neither the value nor its gradient can
-    overflow; below the cap this is exactly ``jnp.power``.
+    overflow; below the cap this is ``jnp.power``. Meant for a scalar base (a
+    rate, factor or decay) raised to per-step exponents.
     """
     dtype = jnp.result_type(base, exponent)
     positive = base > 0
@@ -143,4 +186,17 @@ def power(base: jax.Array, exponent: jax.Array) -> jax.Array:
     over = exponent * log_base > limit
     exponent = jnp.where(over, limit / jnp.where(over, log_base, 1), exponent)
     at_zero = jnp.where(exponent == 0, 1, 0).astype(dtype)
-    return jnp.where(positive, jnp.power(safe, exponent), at_zero)
+    return jnp.where(positive, _pow(safe, exponent), at_zero)
+
+
+def power_no_growth(base: jax.Array, exponent: jax.Array) -> jax.Array:
+    """``base ** exponent`` where it cannot exceed ``max(base, 1)``: ``0 <= base <= 1`` or ``0 <= exponent <= 1``.
+
+    Cheaper than `power` for per-step bases (a cosine half-wave, a ramp
+    fraction). A negative base acts as 0 and a negative exponent as 0.
+    """
+    dtype = jnp.result_type(base, exponent)
+    exponent = jnp.maximum(exponent, 0)
+    positive = base > 0
+    at_zero = jnp.where(exponent == 0, 1, 0).astype(dtype)
+    return jnp.where(positive, _pow(jnp.where(positive, base, 1), exponent), at_zero)

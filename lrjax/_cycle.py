@@ -13,7 +13,7 @@ from jax.typing import ArrayLike
 
 from . import _checks as check
 from ._algebra import as_schedule
-from ._arith import Step, floor_div, int_bound, power
+from ._arith import Step, choose, floor_div, int_bound, power
 from ._schedule import Schedule, duration
 
 #: Whole cycle lengths period * mult**i with a whole mult >= 2 reach 2**31 within 32 cycles.
@@ -101,15 +101,11 @@ class Restart(Schedule):
         period = jnp.where(self.period > 0, self.period, 1)
         mult = jnp.maximum(self.mult, 1)
         whole = (period == jnp.floor(period)) & (mult == jnp.floor(mult))
-        path = jnp.where(mult == 1, 0, jnp.where(whole, 1, 2))
-        paths = (_periodic, _tabulated, _estimated)
-        if path.ndim == 0:
-            # Usually the hyperparameters are scalars: run only the path that applies.
-            i, position = jax.lax.switch(path, paths, t, period, mult)
-        else:
-            outs = [f(t, period, mult) for f in paths]
-            i = jax.lax.select_n(path, *(o[0] for o in outs))
-            position = Step(*(jax.lax.select_n(path, *(o[1][k] for o in outs)) for k in range(2)))
+        # One of the three runs when the hyperparameters are scalars (see `choose`).
+        def growing(t: Step, period: jax.Array, mult: jax.Array) -> tuple[jax.Array, Step]:
+            return choose(whole, _tabulated, _estimated, t, period, mult)
+
+        i, position = choose(mult == 1, _periodic, growing, t, period, mult)
         value = self.schedule._evaluate(position)
         return _scaled(self.schedule, value, i, period, self.decay, self.limit, t)
 

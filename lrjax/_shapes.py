@@ -5,7 +5,7 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
-from ._arith import Step, count_reached, power, progress
+from ._arith import Step, count_reached, power_no_growth, progress
 
 #: Every shape a schedule moves along between two values. Which ones a
 #: constructor accepts is listed in its docstring.
@@ -24,13 +24,13 @@ def interpolate(start: jax.Array, end: jax.Array, frac: jax.Array, shape: str) -
     """
     if shape == "exponential":
         tiny = jnp.finfo(jnp.result_type(start, end)).tiny
-        return power(jnp.maximum(start, tiny), 1 - frac) * power(jnp.maximum(end, tiny), frac)
+        return power_no_growth(jnp.maximum(start, tiny), 1 - frac) * power_no_growth(jnp.maximum(end, tiny), frac)
     if shape == "linear":
         w = frac
     elif shape == "cosine":
         w = 0.5 * (1 - jnp.cos(jnp.pi * frac))
     elif shape == "sqrt":
-        w = power(frac, jnp.asarray(0.5, frac.dtype))
+        w = power_no_growth(frac, jnp.asarray(0.5, frac.dtype))
     else:
         raise ValueError(f"unknown shape {shape!r}; expected one of {SHAPES}")
     return start * (1 - w) + end * w

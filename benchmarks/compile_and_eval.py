@@ -1,0 +1,160 @@
+"""Compile time, program size and evaluation speed: optax vs lrjax vs a hand-written bound.
+
+For 10, 100 and 1000 pieces of three curves:
+
+- sgdr: equal cosine cycles held at the end after the last one. optax
+  ``sgdr_schedule`` (one warmup-cosine per cycle, joined) vs
+  ``lrjax.cycle(cosine, period, limit=n)`` and ``lrjax.restart(..., mult=1)``, and a
+  hand-written single ``jnp`` expression of the same curve as the bound;
+- piecewise_constant: optax ``piecewise_constant_schedule`` vs ``lrjax.piecewise_constant``;
+- join: optax ``join_schedules`` of n cosines vs ``lrjax.join``.
+
+Each variant is first checked to give the same values as optax on the 1M
+steps. Then it measures: trace + compile time of ``jit(vmap(schedule))`` over
+1M int32 steps, the number of ops in the lowered (StableHLO) program, and the
+best-of-5 time to evaluate the 1M steps. It prints a markdown table and writes
+JSON next to this file (``results/compile_and_eval.json``).
+
+Run: ``python benchmarks/compile_and_eval.py`` (about 2 minutes on 2 CPU cores).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import platform
+import time
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+
+import lrjax
+
+STEPS = 1_000_000
+PIECES = (10, 100, 1000)
+PEAK, END = 1.0, 0.01
+
+
+def machine() -> dict:
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "backend": jax.default_backend(),
+        "devices": [str(d) for d in jax.devices()],
+        "jax": jax.__version__,
+        "optax": optax.__version__,
+        "python": platform.python_version(),
+    }
+
+
+def measure(schedule, t) -> dict:
+    def f(steps):
+        return jax.vmap(schedule)(steps)
+
+    start = time.perf_counter()
+    lowered = jax.jit(f).lower(t)
+    compiled = lowered.compile()
+    compile_s = time.perf_counter() - start
+    ops = sum(1 for line in lowered.as_text().splitlines() if " = " in line)
+    values = compiled(t).block_until_ready()
+    runs = []
+    for _ in range(5):
+        start = time.perf_counter()
+        compiled(t).block_until_ready()
+        runs.append(time.perf_counter() - start)
+    return {"compile_s": compile_s, "hlo_ops": ops, "eval_s": min(runs), "values": np.asarray(values)}
+
+
+def sgdr_variants(n: int) -> dict:
+    period = STEPS // n
+    cycle = dict(init_value=PEAK, peak_value=PEAK, warmup_steps=0, decay_steps=period, end_value=END)
+    horizon = n * period
+
+    def bound(t):
+        # The same curve as one expression: the fastest anyone could write it.
+        phase = (t % period).astype(jnp.float32) / period
+        value = END + (PEAK - END) * 0.5 * (1 + jnp.cos(jnp.pi * phase))
+        return jnp.where(t < horizon, value, END)
+
+    return {
+        "optax sgdr_schedule": optax.sgdr_schedule([cycle] * n),
+        "lrjax cycle": lrjax.cycle(lrjax.cosine(PEAK, period, end=END), period, limit=n),
+        "lrjax restart": lrjax.restart(lrjax.cosine(PEAK, period, end=END), period, mult=1.0, limit=n),
+        "hand-written jnp": bound,
+    }
+
+
+def piecewise_variants(n: int) -> dict:
+    boundaries = (np.arange(1, n + 1) * (STEPS // (n + 1))).tolist()
+    scales = [0.995] * n
+    values = np.cumprod([1.0] + scales).tolist()
+    return {
+        "optax piecewise_constant_schedule": optax.piecewise_constant_schedule(1.0, dict(zip(boundaries, scales))),
+        "lrjax piecewise_constant": lrjax.piecewise_constant(boundaries, values),
+    }
+
+
+def join_variants(n: int) -> dict:
+    length = STEPS // n
+    peaks = np.linspace(1.0, 0.1, n).tolist()
+    boundaries = (np.arange(1, n) * length).tolist()
+    return {
+        "optax join_schedules": optax.join_schedules(
+            [optax.cosine_decay_schedule(p, length) for p in peaks], boundaries
+        ),
+        "lrjax join": lrjax.join([lrjax.cosine(p, length) for p in peaks], boundaries),
+    }
+
+
+def main() -> None:
+    t = jnp.arange(STEPS, dtype=jnp.int32)
+    rows = []
+    for kind, variants in (("sgdr", sgdr_variants), ("piecewise_constant", piecewise_variants), ("join", join_variants)):
+        for n in PIECES:
+            reference = None
+            for name, schedule in variants(n).items():
+                m = measure(schedule, t)
+                if reference is None:
+                    reference = m["values"]
+                max_diff = float(np.max(np.abs(m["values"] - reference)))
+                assert max_diff <= 2e-6 * float(np.max(np.abs(reference))), (kind, n, name, max_diff)
+                rows.append({"curve": kind, "pieces": n, "variant": name, "max_abs_diff_vs_optax": max_diff,
+                             **{k: v for k, v in m.items() if k != "values"}})
+                print(f"  {kind:18s} {n:5d} {name:34s} compile {m['compile_s']:7.3f} s  "
+                      f"ops {m['hlo_ops']:6d}  eval {m['eval_s'] * 1e3:8.2f} ms", flush=True)
+
+    def row(kind, n, name):
+        return next(r for r in rows if r["curve"] == kind and r["pieces"] == n and r["variant"] == name)
+
+    print("\n| curve | pieces | variant | trace+compile (s) | HLO ops | eval 1M steps (ms) | compile: optax / this | eval: this / bound |")
+    print("|---|---:|---|---:|---:|---:|---:|---:|")
+    for r in rows:
+        optax_row = next(x for x in rows if x["curve"] == r["curve"] and x["pieces"] == r["pieces"]
+                         and x["variant"].startswith("optax"))
+        r["compile_speedup_vs_optax"] = optax_row["compile_s"] / r["compile_s"]
+        bound = row(r["curve"], r["pieces"], "hand-written jnp") if r["curve"] == "sgdr" else None
+        r["eval_vs_bound"] = r["eval_s"] / bound["eval_s"] if bound else None
+        ratio = f"{r['eval_vs_bound']:.2f}x" if bound else ""
+        print(f"| {r['curve']} | {r['pieces']} | {r['variant']} | {r['compile_s']:.3f} | {r['hlo_ops']} | "
+              f"{r['eval_s'] * 1e3:.2f} | {r['compile_speedup_vs_optax']:.0f}x | {ratio} |")
+
+    info = machine()
+    print(f"\nMachine: {info['cpu']}, {info['cores']} cores, backend {info['backend']}, "
+          f"jax {info['jax']}, optax {info['optax']}")
+    out = pathlib.Path(__file__).parent / "results" / "compile_and_eval.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps({"machine": info, "steps": STEPS, "rows": rows}, indent=2) + "\n")
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()
