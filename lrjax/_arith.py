@@ -129,22 +129,34 @@ def count_reached(t: Step, boundaries: jax.Array) -> jax.Array:
 
     Whole boundaries are compared in integers, so the count is exact for every
     step; only boundaries strictly between two whole steps use a float
-    comparison. Three binary searches: the program does not grow with the
-    number of boundaries.
+    comparison. One search (three with fractional boundaries), by binary
+    search beyond 64 boundaries: the program does not grow with their number.
     """
     dtype = t.whole.dtype
     bound = int_bound(dtype)
     reachable = jnp.sum(boundaries < bound)  # sorted: those no step reaches are at the end
+    # The number of boundaries is static: few are fastest compared all at once.
+    method = "compare_all" if boundaries.shape[-1] <= 64 else "scan"
 
     def as_int(x: jax.Array) -> jax.Array:
         x = jnp.maximum(x, 0)  # every step is >= 0, so negative boundaries are all reached
         fits = x < bound
         return jnp.where(fits, jnp.where(fits, x, 0).astype(dtype), jnp.iinfo(dtype).max)
 
-    at_most_whole = jnp.searchsorted(as_int(jnp.ceil(boundaries)), t.whole, side="right")  # b <= whole
-    below_next = jnp.searchsorted(as_int(jnp.floor(boundaries)), t.whole, side="right")  # b < whole + 1
-    by_float = jnp.searchsorted(boundaries, t.float(), side="right")
-    return jnp.clip(by_float, jnp.minimum(at_most_whole, reachable), jnp.minimum(below_next, reachable))
+    def at_most(x: jax.Array, whole: jax.Array) -> jax.Array:
+        return jnp.minimum(jnp.searchsorted(as_int(x), whole, side="right", method=method), reachable)
+
+    def all_whole(t: Step, boundaries: jax.Array) -> jax.Array:
+        # b <= whole + frac  <=>  b <= whole, for whole b and 0 <= frac < 1.
+        return at_most(boundaries, t.whole)
+
+    def some_fractional(t: Step, boundaries: jax.Array) -> jax.Array:
+        low = at_most(jnp.ceil(boundaries), t.whole)  # b <= whole
+        high = at_most(jnp.floor(boundaries), t.whole)  # b < whole + 1
+        return jnp.clip(jnp.searchsorted(boundaries, t.float(), side="right", method=method), low, high)
+
+    whole = jnp.all(boundaries == jnp.floor(boundaries), axis=-1)
+    return choose(whole, all_whole, some_fractional, t, boundaries)
 
 
 @jax.custom_jvp
