@@ -145,10 +145,10 @@ def _hlo_ops(fn, *args):
     ids=["piecewise_constant", "piecewise_linear", "multistep"],
 )
 def test_program_size_does_not_grow_with_the_number_of_pieces(make):
-    """Up to 64 pieces are compared all at once (a smaller program), beyond by binary search."""
+    """Bounded: up to 64 pieces are compared all at once (a smaller program), beyond by binary search."""
     steps = jnp.arange(100)
-    sizes = {n: _hlo_ops(lambda s: s(steps), make(n)) for n in (10, 100, 1000, 10000)}
-    assert sizes[100] == sizes[1000] == sizes[10000] and sizes[10] <= sizes[100], sizes
+    sizes = {n: _hlo_ops(lambda s: s(steps), make(n)) for n in (10, 100, 1000, 10000, 100000)}
+    assert sizes[1000] == sizes[10000] == sizes[100000] >= max(sizes.values()), sizes
     big = make(1000)
     t = np.array([0, 9, 10, 4999, 5000, 9999, 10000, 20000])
     assert np.all(np.isfinite(big(t)))
