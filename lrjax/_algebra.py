@@ -138,7 +138,8 @@ def clip(schedule: Schedule, min: ArrayLike | None = None, max: ArrayLike | None
     where = "clip"
     low = None if min is None else check.number(where, "min", min)
     high = None if max is None else check.number(where, "max", max)
-    lo, hi = check.concrete(low), check.concrete(high)
+    lo = None if low is None else check.concrete(low)
+    hi = None if high is None else check.concrete(high)
     if lo is not None and hi is not None and np.any(lo > hi):
         raise ValueError(f"{where}: min must be <= max, got min={lo.tolist()}, max={hi.tolist()}")
     return Clip(schedule=as_schedule(where, "schedule", schedule), min=low, max=high)

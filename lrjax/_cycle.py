@@ -20,15 +20,21 @@ from ._schedule import Schedule, duration
 _TABLE = 32
 
 
-def _scaled(schedule: Schedule, value: jax.Array, i: jax.Array, period: jax.Array, decay: jax.Array,
-            limit: jax.Array | None, like: Step) -> jax.Array:
-    """Cycle ``i`` scaled by ``decay**i``; from cycle ``limit`` on, the end of the last cycle."""
-    value = value * power(decay, i)
-    if limit is None:
-        return value
-    limit = jnp.maximum(limit, 1)
-    end = schedule._evaluate(Step.of(period, like.frac.dtype, like.whole.dtype)) * power(decay, limit - 1)
-    return jnp.where(i >= limit, end, value)
+def _scaled(schedule: Schedule, local: Step, i: jax.Array, period: jax.Array, decay: jax.Array,
+            limit: jax.Array | None) -> jax.Array:
+    """``schedule(local) * decay**i``; from cycle ``limit`` on, the end of the last cycle.
+
+    The end of the last cycle is ``schedule(period) * decay**(limit - 1)``: the
+    same expression with ``local`` and ``i`` clamped, so the schedule is
+    evaluated (and compiled) once.
+    """
+    if limit is not None:
+        limit = jnp.maximum(limit, 1)
+        held = i >= limit
+        end = Step.of(period, local.frac.dtype, local.whole.dtype)
+        local = Step(jnp.where(held, end.whole, local.whole), jnp.where(held, end.frac, local.frac))
+        i = jnp.where(held, limit - 1, i)
+    return schedule._evaluate(local) * power(decay, i)
 
 
 class Cycle(Schedule):
@@ -40,7 +46,7 @@ class Cycle(Schedule):
 
     def _evaluate(self, t: Step) -> jax.Array:
         i, local = floor_div(t, self.period)
-        return _scaled(self.schedule, self.schedule._evaluate(local), i, self.period, self.decay, self.limit, t)
+        return _scaled(self.schedule, local, i, self.period, self.decay, self.limit)
 
 
 def _periodic(t: Step, period: jax.Array, mult: jax.Array) -> tuple[jax.Array, Step]:
@@ -106,8 +112,7 @@ class Restart(Schedule):
             return choose(whole, _tabulated, _estimated, t, period, mult)
 
         i, position = choose(mult == 1, _periodic, growing, t, period, mult)
-        value = self.schedule._evaluate(position)
-        return _scaled(self.schedule, value, i, period, self.decay, self.limit, t)
+        return _scaled(self.schedule, position, i, period, self.decay, self.limit)
 
 
 def _check_limit(where: str, limit: ArrayLike | None) -> jax.Array | None:

@@ -202,6 +202,13 @@ def test_algebra_with_numbers_and_schedules():
         np.testing.assert_allclose(built(t), expected, rtol=1e-6)
 
 
+def test_clip_with_one_bound():
+    s = lrjax.linear(1.0, 0.0, 10)
+    np.testing.assert_allclose(lrjax.clip(s, min=0.3)(jnp.arange(11)), np.maximum(ref.linear(np.arange(11.0), 1, 0, 10), 0.3), rtol=1e-6)
+    np.testing.assert_allclose(lrjax.clip(s, max=0.3)(jnp.arange(11)), np.minimum(ref.linear(np.arange(11.0), 1, 0, 10), 0.3), rtol=1e-6)
+    assert jax.tree.structure(lrjax.clip(s, min=0.3)) != jax.tree.structure(lrjax.clip(s, max=0.3))
+
+
 def test_combinators_nest_and_stay_pytrees():
     s = lrjax.cycle(lrjax.join([lrjax.warmup(lrjax.cosine(1.0, 40), 10), lrjax.constant(0.0)], [50]), period=60)
     leaves, treedef = jax.tree.flatten(s)
