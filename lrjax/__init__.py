@@ -25,9 +25,16 @@ from ._decay import inverse_time as inverse_time
 from ._decay import multistep as multistep
 from ._decay import step_decay as step_decay
 from ._from_fn import from_fn as from_fn
+from ._inject import InjectState as InjectState
+from ._inject import inject as inject
+from ._inject import scale_by_schedule as scale_by_schedule
 from ._join import join as join
 from ._piecewise import piecewise_constant as piecewise_constant
 from ._piecewise import piecewise_linear as piecewise_linear
+from ._plateau import Plateau as Plateau
+from ._plateau import PlateauState as PlateauState
+from ._plateau import plateau as plateau
+from ._plateau import scale_by_plateau as scale_by_plateau
 from ._presets import sgdr as sgdr
 from ._presets import warmup_cosine as warmup_cosine
 from ._presets import warmup_inverse_sqrt as warmup_inverse_sqrt
@@ -35,6 +42,9 @@ from ._presets import warmup_linear as warmup_linear
 from ._ramps import cooldown as cooldown
 from ._ramps import warmup as warmup
 from ._schedule import Schedule as Schedule
+from ._sweep import grid as grid
+from ._sweep import shard_sweep as shard_sweep
+from ._sweep import stack as stack
 from ._wsd import wsd as wsd
 
 __version__ = "0.1.0"

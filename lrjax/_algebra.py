@@ -16,7 +16,8 @@ from jax.typing import ArrayLike
 from . import _checks as check
 from ._anneal import constant
 from ._arith import Step, floor_div
-from ._schedule import Schedule, duration
+from ._pytree import duration
+from ._schedule import Schedule
 
 
 def as_schedule(where: str, name: str, x: Any) -> Schedule:

@@ -8,7 +8,8 @@ from jax.typing import ArrayLike
 
 from . import _checks as check
 from ._arith import Step, power_no_growth, progress
-from ._schedule import Schedule, duration
+from ._pytree import duration
+from ._schedule import Schedule
 
 
 class Constant(Schedule):

@@ -14,7 +14,8 @@ from jax.typing import ArrayLike
 from . import _checks as check
 from ._algebra import as_schedule
 from ._arith import Step, choose, floor_div, int_bound, power
-from ._schedule import Schedule, duration
+from ._pytree import duration
+from ._schedule import Schedule
 
 #: Whole cycle lengths period * mult**i with a whole mult >= 2 reach 2**31 within 32 cycles.
 _TABLE = 32

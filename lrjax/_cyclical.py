@@ -9,7 +9,8 @@ from jax.typing import ArrayLike
 
 from . import _checks as check
 from ._arith import Step, floor_div, power
-from ._schedule import Schedule, duration, static
+from ._pytree import duration, static
+from ._schedule import Schedule
 from ._shapes import interpolate_knots
 
 _ANNEAL_SHAPES = ("cosine", "linear")

@@ -11,7 +11,8 @@ from jax.typing import ArrayLike
 
 from . import _checks as check
 from ._arith import Step, count_reached, floor_div, power
-from ._schedule import Schedule, duration, static
+from ._pytree import duration, static
+from ._schedule import Schedule
 
 
 def _ratio(t: Step, steps: jax.Array, staircase: bool) -> jax.Array:

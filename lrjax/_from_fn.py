@@ -9,7 +9,8 @@ from jax.typing import ArrayLike
 
 from . import _checks as check
 from ._arith import Step
-from ._schedule import Schedule, format_value, static
+from ._pytree import format_value, static
+from ._schedule import Schedule
 
 
 class FromFn(Schedule):

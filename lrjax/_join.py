@@ -11,7 +11,8 @@ from jax.typing import ArrayLike
 from . import _checks as check
 from ._algebra import as_schedule
 from ._arith import Step, count_reached
-from ._schedule import Schedule, duration
+from ._pytree import duration
+from ._schedule import Schedule
 
 
 class Join(Schedule):

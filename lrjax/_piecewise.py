@@ -14,7 +14,8 @@ from jax.typing import ArrayLike
 
 from . import _checks as check
 from ._arith import Step, count_reached
-from ._schedule import Schedule, duration, static
+from ._pytree import duration, static
+from ._schedule import Schedule
 from ._shapes import interpolate_knots
 
 

@@ -1,16 +1,12 @@
-"""`Schedule`: an immutable PyTree whose numeric hyperparameters are leaves.
+"""`Schedule`: an immutable PyTree (a `Tree`) that maps a step to a value.
 
-This module holds all of the PyTree mechanics. A concrete schedule is a short
-final subclass that declares its fields and implements `_evaluate`. Fields are
-leaves by default and become static (part of the tree structure) only when
-declared with `static()`.
+A concrete schedule is a short final subclass that declares its fields and
+implements `_evaluate`; the PyTree mechanics live in `_pytree`.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -18,19 +14,10 @@ import numpy as np
 from jax.typing import ArrayLike
 
 from ._arith import Step
+from ._pytree import Tree
 
 
-def static(**kwargs: Any) -> Any:
-    """Declares a structural field: hashed into the tree definition, never traced."""
-    return dataclasses.field(metadata={"static": True}, **kwargs)
-
-
-def duration(**kwargs: Any) -> Any:
-    """Declares a leaf measured in steps (shown as an integer in `repr` when whole)."""
-    return dataclasses.field(metadata={"duration": True}, **kwargs)
-
-
-class Schedule:
+class Schedule(Tree):
     r"""Base class of every lrjax schedule: a callable, immutable PyTree.
 
     A schedule maps an optimizer step to a value, ``schedule(step) -> Array``,
@@ -64,21 +51,6 @@ class Schedule:
     its leaves (as JAX does inside transformations) never re-runs conversion
     or validation.
     """
-
-    #: Name of the public constructor, used by `repr`.
-    name: ClassVar[str]
-    _leaf_fields: ClassVar[tuple[str, ...]]
-    _static_fields: ClassVar[tuple[str, ...]]
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        dataclasses.dataclass(frozen=True, eq=False, repr=False)(cls)
-        fields = dataclasses.fields(cls)
-        cls._static_fields = tuple(f.name for f in fields if f.metadata.get("static"))
-        cls._leaf_fields = tuple(f.name for f in fields if not f.metadata.get("static"))
-        jax.tree_util.register_pytree_with_keys(
-            cls, _flatten_with_keys, _unflatten_for(cls), flatten_func=_flatten
-        )
 
     def __call__(self, step: ArrayLike) -> jax.Array:
         t = Step.of(jnp.asarray(step), self.dtype)
@@ -120,54 +92,8 @@ class Schedule:
         floats = [x for x in jax.tree.leaves(self) if jnp.issubdtype(jnp.result_type(x), jnp.floating)]
         return jnp.result_type(*floats) if floats else jnp.result_type(float)
 
-    def __repr__(self) -> str:
-        fields = dataclasses.fields(self)
-        parts = (f"{f.name}={format_value(getattr(self, f.name), f.metadata.get('duration', False))}" for f in fields)
-        return f"{self.name}({', '.join(parts)})"
-
 
 def _algebra() -> Any:
     from . import _algebra  # imported late: _algebra subclasses Schedule
 
     return _algebra
-
-
-def _flatten_with_keys(s: Schedule) -> tuple[list[tuple[Any, Any]], tuple[Any, ...]]:
-    leaves = [(jax.tree_util.GetAttrKey(n), getattr(s, n)) for n in s._leaf_fields]
-    return leaves, tuple(getattr(s, n) for n in s._static_fields)
-
-
-def _flatten(s: Schedule) -> tuple[list[Any], tuple[Any, ...]]:
-    return [getattr(s, n) for n in s._leaf_fields], tuple(getattr(s, n) for n in s._static_fields)
-
-
-def _unflatten_for(cls: type[Schedule]) -> Callable[[tuple[Any, ...], Any], Schedule]:
-    def unflatten(aux: tuple[Any, ...], children: Any) -> Schedule:
-        # Bypasses __init__: JAX rebuilds trees with tracers, None or object()
-        # placeholders, which must not be converted or validated.
-        s = object.__new__(cls)
-        for name, value in zip(cls._leaf_fields, children, strict=True):
-            object.__setattr__(s, name, value)
-        for name, value in zip(cls._static_fields, aux, strict=True):
-            object.__setattr__(s, name, value)
-        return s
-
-    return unflatten
-
-
-def format_value(x: Any, whole: bool = False) -> str:
-    if isinstance(x, (Schedule, str, bool)) or x is None:
-        return repr(x)
-    if callable(x):
-        return getattr(x, "__name__", repr(x))
-    if isinstance(x, (tuple, list)):
-        return "[" + ", ".join(format_value(v, whole) for v in x) + "]"
-    try:
-        a = np.asarray(x)
-    except (jax.errors.TracerArrayConversionError, jax.errors.ConcretizationTypeError):
-        return repr(x)
-    if a.ndim:
-        return "[" + ", ".join(format_value(v, whole) for v in a) + "]"
-    if whole and np.isfinite(a) and a == np.round(a):
-        return str(int(a))
-    return str(a)

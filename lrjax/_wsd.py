@@ -8,7 +8,8 @@ from jax.typing import ArrayLike
 
 from . import _checks as check
 from ._arith import Step, progress
-from ._schedule import Schedule, duration, static
+from ._pytree import duration, static
+from ._schedule import Schedule
 from ._shapes import SHAPES, interpolate
 
 

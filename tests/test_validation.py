@@ -6,7 +6,6 @@ import pytest
 
 import lrjax
 
-
 BAD = [
     (lambda: lrjax.linear(1.0, 0.0, steps=-1), r"linear: steps must be a finite number >= 0, got -1"),
     (lambda: lrjax.cosine(1.0, steps=-10.5), r"cosine: steps must be a finite number >= 0, got -10.5"),

@@ -1,0 +1,124 @@
+"""Schedules inside optimizer state: scheduled hyperparameters that can be swapped, stacked and logged."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import optax
+
+from . import _checks as check
+from ._schedule import Schedule
+
+
+def _increment(count: jax.Array) -> jax.Array:
+    return jnp.where(count < jnp.iinfo(jnp.int32).max, count + 1, count)
+
+
+def _values(sources: dict[str, Any], count: jax.Array) -> dict[str, jax.Array]:
+    return {k: v(count) if isinstance(v, Schedule) else v for k, v in sources.items()}
+
+
+class InjectState(NamedTuple):
+    count: jax.Array
+    #: Each dynamic hyperparameter as given: an lrjax schedule (its leaves are state leaves) or a number.
+    schedules: dict[str, Any]
+    #: The values the last update used (before any update: those the first will use).
+    hyperparams: dict[str, jax.Array]
+    inner_state: Any
+
+
+def inject(
+    optimizer_factory: Callable[..., optax.GradientTransformation], static_args: str | Iterable[str] = ()
+) -> Callable[..., optax.GradientTransformationExtraArgs]:
+    """Like ``optax.inject_hyperparams``, with lrjax schedules kept in the optimizer state.
+
+    ``inject(optax.adamw)(learning_rate=lrjax.warmup_cosine(...), weight_decay=1e-4)``
+    builds the optimizer anew at every update from the values at the current
+    count. Each lrjax schedule and each number (int, float, array) is stored in
+    ``state.schedules``, so:
+
+    - replacing a schedule in a state by another of the same structure (other
+      peak, other warmup length) runs the already-compiled update;
+    - stacking the states of N schedules (`stack`) and ``jax.vmap``-ing the
+      update trains N configurations in one compile;
+    - any hyperparameter can be scheduled (momentum, Adam's ``b1``, weight decay).
+
+    ``state.hyperparams`` holds the values the last update used, for logging.
+    Names in ``static_args``, and bools, strings, None and other callables, are
+    passed to the factory unchanged (static). The first update uses count 0.
+
+    >>> import jax.numpy as jnp, optax, lrjax
+    >>> tx = lrjax.inject(optax.sgd)(learning_rate=lrjax.linear(1.0, 0.0, 10), momentum=0.9)
+    >>> state = tx.init(jnp.zeros(2))
+    >>> updates, state = tx.update(jnp.ones(2), state)
+    >>> print(float(state.hyperparams["learning_rate"]), float(updates[0]))
+    1.0 -1.0
+    """
+    static_names = {static_args} if isinstance(static_args, str) else set(static_args)
+
+    def build(**hyperparams: Any) -> optax.GradientTransformationExtraArgs:
+        static, dynamic = {}, {}
+        for name, value in hyperparams.items():
+            if isinstance(value, Schedule):
+                dynamic[name] = value
+            elif name in static_names or value is None or isinstance(value, (bool, str)) or callable(value):
+                static[name] = value
+            else:
+                dynamic[name] = check.number("inject", name, value)
+
+        def init(params: Any) -> InjectState:
+            count = jnp.zeros([], jnp.int32)
+            values = _values(dynamic, count)
+            inner = optimizer_factory(**static, **values).init(params)
+            return InjectState(count=count, schedules=dynamic, hyperparams=values, inner_state=inner)
+
+        def update(updates: Any, state: InjectState, params: Any = None, **extra_args: Any):
+            values = _values(state.schedules, state.count)
+            inner = optax.with_extra_args_support(optimizer_factory(**static, **values))
+            updates, inner_state = inner.update(updates, state.inner_state, params, **extra_args)
+            return updates, InjectState(_increment(state.count), state.schedules, values, inner_state)
+
+        return optax.GradientTransformationExtraArgs(init, update)
+
+    return build
+
+
+class ScaleByScheduleState(NamedTuple):
+    count: jax.Array
+    schedule: Schedule
+
+
+def scale_by_schedule(schedule: Schedule) -> optax.GradientTransformation:
+    """Multiplies updates by ``schedule(count)``, with the schedule kept in the state.
+
+    The counterpart of ``optax.scale_by_schedule`` whose schedule can be
+    replaced, stacked and vmapped like any state leaf.
+
+    >>> import jax.numpy as jnp, lrjax
+    >>> tx = lrjax.scale_by_schedule(lrjax.piecewise_constant([1], [1.0, 0.5]))
+    >>> state, steps = tx.init(jnp.zeros(1)), []
+    >>> for _ in range(2):
+    ...     updates, state = tx.update(jnp.ones(1), state)
+    ...     steps.append(float(updates[0]))
+    >>> steps
+    [1.0, 0.5]
+    """
+    if not isinstance(schedule, Schedule):
+        raise ValueError(f"scale_by_schedule: schedule must be an lrjax schedule, got {schedule!r}")
+
+    def init(params: Any) -> ScaleByScheduleState:
+        del params
+        return ScaleByScheduleState(jnp.zeros([], jnp.int32), schedule)
+
+    def update(updates: Any, state: ScaleByScheduleState, params: Any = None):
+        del params
+        step_size = state.schedule(state.count)
+        updates = jax.tree.map(lambda u: u * step_size.astype(u.dtype), updates)
+        return updates, ScaleByScheduleState(_increment(state.count), state.schedule)
+
+    return optax.GradientTransformation(init, update)
+
+
