@@ -39,3 +39,28 @@ def test_readme_python_blocks_run():
     with jax.numpy_dtype_promotion("standard"):  # user code, run as users run it (optax inside)
         for block in blocks:
             exec(compile(block, "README.md", "exec"), {})
+
+
+def test_demo_trains_18_configurations_with_one_compilation(tmp_path):
+    out = tmp_path / "demo.png"
+    result = subprocess.run(
+        [sys.executable, "-m", "lrjax", "demo", "--steps", "100", "--out", str(out)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    rows = [line for line in result.stdout.splitlines() if line.startswith("| ") and "%" in line]
+    assert len(rows) == 18
+    assert {row.split("|")[1].strip() for row in rows} == {"cosine", "wsd", "constant"}
+    assert "the training step compiled 1 time for 18 configurations" in result.stdout
+    assert "100/100 steps" in result.stderr
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        assert "pip install 'lrjax[plot]'" in result.stdout
+    else:
+        assert out.stat().st_size > 20_000
+
+
+def test_cli_rejects_bad_arguments_with_status_2():
+    result = subprocess.run([sys.executable, "-m", "lrjax", "demo", "--steps", "77"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "--steps must be a positive multiple of 50, got 77" in result.stderr
