@@ -44,7 +44,7 @@ def test_readme_python_blocks_run():
 def test_demo_trains_18_configurations_with_one_compilation(tmp_path):
     out = tmp_path / "demo.png"
     result = subprocess.run(
-        [sys.executable, "-m", "lrjax", "demo", "--steps", "100", "--out", str(out)],
+        [sys.executable, "-m", "lrjax", "demo", "--steps", "50", "--out", str(out)],
         capture_output=True, text=True, timeout=300,
     )
     assert result.returncode == 0, result.stderr
@@ -52,7 +52,7 @@ def test_demo_trains_18_configurations_with_one_compilation(tmp_path):
     assert len(rows) == 18
     assert {row.split("|")[1].strip() for row in rows} == {"cosine", "wsd", "constant"}
     assert "the training step compiled 1 time for 18 configurations" in result.stdout
-    assert "100/100 steps" in result.stderr
+    assert "50/50 steps" in result.stderr
     try:
         import matplotlib  # noqa: F401
     except ImportError:

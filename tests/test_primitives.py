@@ -45,18 +45,22 @@ def evaluate(schedule, t):
     return schedule(t)
 
 
+@jax.jit
+def evaluate_three_ways(schedule, t_int, t_float):
+    """Integer steps, float steps and integer steps one by one under vmap: one compilation."""
+    return schedule(t_int), schedule(t_float), jax.vmap(schedule)(t_int)
+
+
 @pytest.mark.parametrize("case", CASES, ids=repr)
-def test_matches_reference(case):
+def test_matches_reference_for_int_float_and_vmapped_steps(case):
     # Eager (op-by-op) evaluation is covered by the without_jit/with_device variants below.
-    assert_close(evaluate(case.build(), steps_of(case)), case.expected(case.all_steps))
-
-
-@pytest.mark.parametrize("case", CASES, ids=repr)
-def test_float_steps_equal_int_steps(case):
-    t = case.all_steps[case.all_steps < 2**24]
-    s = case.build()
-    as_float, as_int = evaluate(s, jnp.asarray(t, jnp.float32)), evaluate(s, jnp.asarray(t, jnp.int32))
-    np.testing.assert_allclose(as_float, as_int, rtol=1e-6, atol=1e-7)
+    exact_in_float = case.all_steps < 2**24
+    t_int = steps_of(case)
+    t_float = jnp.asarray(case.all_steps[exact_in_float], jnp.float32)
+    as_int, as_float, one_by_one = evaluate_three_ways(case.build(), t_int, t_float)
+    assert_close(as_int, case.expected(case.all_steps))
+    np.testing.assert_allclose(as_float, as_int[exact_in_float], rtol=1e-6, atol=1e-7)
+    np.testing.assert_array_equal(one_by_one, as_int)
 
 
 class VariantsTest(chex.TestCase):
@@ -70,13 +74,6 @@ class VariantsTest(chex.TestCase):
         chex.assert_type(out, jnp.float32)
         assert_close(out, case.expected(case.all_steps))
         assert_close(evaluate(s, INT_MAX), case.expected([INT_MAX]))
-
-
-@pytest.mark.parametrize("case", CASES, ids=repr)
-def test_vmap_over_steps(case):
-    s = case.build()
-    t = steps_of(case)
-    np.testing.assert_array_equal(jax.jit(jax.vmap(lambda s, t: s(t), in_axes=(None, 0)))(s, t), evaluate(s, t))
 
 
 def invalid_values(value):
