@@ -22,40 +22,19 @@ Run: ``python benchmarks/compile_and_eval.py`` (about 6 minutes on 2 CPU cores).
 
 from __future__ import annotations
 
-import json
-import os
-import pathlib
-import platform
 import time
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
+from _common import report
 
 import lrjax
 
 STEPS = 1_000_000
 PIECES = (10, 100, 1000)
 PEAK, END = 1.0, 0.01
-
-
-def machine() -> dict:
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as f:
-            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    return {
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "backend": jax.default_backend(),
-        "devices": [str(d) for d in jax.devices()],
-        "jax": jax.__version__,
-        "optax": optax.__version__,
-        "python": platform.python_version(),
-    }
 
 
 def compile_one(schedule, t, repeats: int = 3) -> dict:
@@ -160,14 +139,7 @@ def main() -> None:
         print(f"| {r['curve']} | {r['pieces']} | {r['variant']} | {r['compile_s']:.3f} | {r['hlo_ops']} | "
               f"{r['eval_s'] * 1e3:.2f} | {r['compile_speedup_vs_optax']:.3g}x | {ratio} |")
 
-    info = machine()
-    print(f"\nMachine: {info['cpu']}, {info['cores']} cores, backend {info['backend']}, "
-          f"jax {info['jax']}, optax {info['optax']}")
-    out = pathlib.Path(__file__).parent / "results" / "compile_and_eval.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps({"machine": info, "steps": STEPS, "rows": rows}, indent=2) + "\n")
-    print(f"wrote {out}")
-
+    report("compile_and_eval", {"steps": STEPS, "rows": rows})
 
 if __name__ == "__main__":
     main()

@@ -18,17 +18,15 @@ Run: ``python benchmarks/sweep.py`` (about a minute and a half on 2 CPU cores).
 
 from __future__ import annotations
 
-import json
-import pathlib
 import time
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
+from _common import report
 
 import lrjax
-from compile_and_eval import machine
 
 STEPS = 200
 #: A small step, where compiling dominates: the ratio shrinks as the step's own compute grows
@@ -136,13 +134,7 @@ def main() -> None:
     print("|---|---:|---:|")
     for name, t in o.items():
         print(f"| {name} | {t * 1e3:.3f} | {100 * (t / base - 1):+.1f}% |")
-    info = machine()
-    print(f"\nMachine: {info['cpu']}, {info['cores']} cores, backend {info['backend']}, jax {info['jax']}, optax {info['optax']}")
-    out = pathlib.Path(__file__).parent / "results" / "sweep.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps({"machine": info, "sweep": s, "seconds_per_step": o}, indent=2) + "\n")
-    print(f"wrote {out}")
-
+    report("sweep", {"sweep": s, "seconds_per_step": o})
 
 if __name__ == "__main__":
     main()
