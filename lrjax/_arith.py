@@ -85,6 +85,25 @@ def progress(x: jax.Array, length: jax.Array) -> jax.Array:
     return jnp.where(x >= jnp.maximum(length, 0), 1, jnp.where(positive, jnp.clip(x / safe, 0, 1), 0)).astype(x.dtype)
 
 
+def decide(test, *values):
+    """``test(*values)``: a NumPy bool when every value is concrete, a traced array otherwise.
+
+    A schedule closed over by a jitted function has concrete leaves; deciding
+    in Python then traces one branch of `choose` instead of a cond with two.
+    ``test`` must use only operators and array methods (NumPy and JAX alike).
+    """
+    try:
+        arrays = [np.asarray(v) for v in values]
+    except (jax.errors.TracerArrayConversionError, jax.errors.ConcretizationTypeError):
+        return test(*values)
+    return test(*arrays)
+
+
+def _known(flag) -> bool:
+    """True only for a concrete scalar True from `decide`."""
+    return isinstance(flag, (np.ndarray, np.bool_)) and np.ndim(flag) == 0 and bool(flag)
+
+
 def choose(pred: jax.Array, if_true, if_false, *operands):
     """``if_true(*operands)`` where ``pred`` else ``if_false(*operands)``.
 
@@ -108,8 +127,10 @@ def floor_div(t: Step, period: jax.Array) -> tuple[jax.Array, Step]:
     rounded once to the float dtype, so it is exact below 2**24 in float32) and
     the remainder is exact. A period <= 0 acts as 1.
     """
+    bound = int_bound(t.whole.dtype)
+    whole = decide(lambda p: (p <= 0) | ((p % 1 == 0) & (p < bound)), period)
     period = jnp.where(period > 0, period, 1)
-    p, rest, ok = _split(period, t.whole.dtype)
+    p, _, ok = _split(period, t.whole.dtype)
 
     def in_integers(t: Step, period: jax.Array) -> tuple[jax.Array, Step]:
         whole_p = jnp.where(ok, p, 1)
@@ -121,7 +142,7 @@ def floor_div(t: Step, period: jax.Array) -> tuple[jax.Array, Step]:
         q = jnp.floor(x / period)
         return q, Step.of(jnp.clip(x - q * period, 0, period), x.dtype, t.whole.dtype)
 
-    return choose(ok & (rest == 0), in_integers, in_floats, t, period)
+    return choose(whole, in_integers, in_floats, t, period)
 
 
 def count_reached(t: Step, boundaries: jax.Array) -> jax.Array:
@@ -155,8 +176,7 @@ def count_reached(t: Step, boundaries: jax.Array) -> jax.Array:
         high = at_most(jnp.floor(boundaries), t.whole)  # b < whole + 1
         return jnp.clip(jnp.searchsorted(boundaries, t.float(), side="right", method=method), low, high)
 
-    whole = jnp.all(boundaries == jnp.floor(boundaries), axis=-1)
-    return choose(whole, all_whole, some_fractional, t, boundaries)
+    return choose(decide(lambda b: (b % 1 == 0).all(axis=-1), boundaries), all_whole, some_fractional, t, boundaries)
 
 
 @jax.custom_jvp
@@ -191,6 +211,8 @@ def power(base: jax.Array, exponent: jax.Array) -> jax.Array:
     rate, factor or decay) raised to per-step exponents.
     """
     dtype = jnp.result_type(base, exponent)
+    if _known(decide(lambda b: b == 1, base)):
+        return jnp.ones(jnp.broadcast_shapes(jnp.shape(base), jnp.shape(exponent)), dtype)
     positive = base > 0
     safe = jnp.where(positive, base, 1)
     log_base = jnp.log(safe)
@@ -208,6 +230,8 @@ def power_no_growth(base: jax.Array, exponent: jax.Array) -> jax.Array:
     fraction). A negative base acts as 0 and a negative exponent as 0.
     """
     dtype = jnp.result_type(base, exponent)
+    if _known(decide(lambda e: e == 1, exponent)):
+        return jnp.broadcast_to(jnp.maximum(base, 0).astype(dtype), jnp.broadcast_shapes(jnp.shape(base), jnp.shape(exponent)))
     exponent = jnp.maximum(exponent, 0)
     positive = base > 0
     at_zero = jnp.where(exponent == 0, 1, 0).astype(dtype)

@@ -13,7 +13,7 @@ from jax.typing import ArrayLike
 
 from . import _checks as check
 from ._algebra import as_schedule
-from ._arith import Step, choose, floor_div, int_bound, power
+from ._arith import Step, choose, decide, floor_div, int_bound, power
 from ._pytree import duration
 from ._schedule import Schedule
 
@@ -105,14 +105,15 @@ class Restart(Schedule):
     limit: jax.Array | None
 
     def _evaluate(self, t: Step) -> jax.Array:
+        periodic = decide(lambda m: m <= 1, self.mult)
+        whole = decide(lambda p, m: ((p <= 0) | (p % 1 == 0)) & (m % 1 == 0), self.period, self.mult)
         period = jnp.where(self.period > 0, self.period, 1)
         mult = jnp.maximum(self.mult, 1)
-        whole = (period == jnp.floor(period)) & (mult == jnp.floor(mult))
         # One of the three runs when the hyperparameters are scalars (see `choose`).
         def growing(t: Step, period: jax.Array, mult: jax.Array) -> tuple[jax.Array, Step]:
             return choose(whole, _tabulated, _estimated, t, period, mult)
 
-        i, position = choose(mult == 1, _periodic, growing, t, period, mult)
+        i, position = choose(periodic, _periodic, growing, t, period, mult)
         return _scaled(self.schedule, position, i, period, self.decay, self.limit)
 
 
