@@ -82,7 +82,7 @@ class PerEpoch(Schedule):
 
     def _evaluate(self, t: Step) -> jax.Array:
         epoch, _ = floor_div(t, self.steps_per_epoch)
-        return self.schedule._evaluate(Step.of(epoch, epoch.dtype, t.whole.dtype))
+        return self.schedule._evaluate(t.at(epoch))
 
 
 class Blend(Schedule):
@@ -139,10 +139,8 @@ def clip(schedule: Schedule, min: ArrayLike | None = None, max: ArrayLike | None
     where = "clip"
     low = None if min is None else check.number(where, "min", min)
     high = None if max is None else check.number(where, "max", max)
-    lo = None if low is None else check.concrete(low)
-    hi = None if high is None else check.concrete(high)
-    if lo is not None and hi is not None and np.any(lo > hi):
-        raise ValueError(f"{where}: min must be <= max, got min={lo.tolist()}, max={hi.tolist()}")
+    if low is not None and high is not None:
+        check.related(where, "min must be <= max", lambda min, max: min <= max, min=low, max=high)  # noqa: A006
     return Clip(schedule=as_schedule(where, "schedule", schedule), min=low, max=high)
 
 

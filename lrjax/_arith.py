@@ -17,6 +17,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from ._checks import concrete
+
 
 def int_bound(int_dtype: np.dtype) -> float:
     """The first whole number the integer dtype cannot hold (2**31 for int32).
@@ -58,6 +60,10 @@ class Step(NamedTuple):
         whole, frac, ok = _split(t, int_dtype)
         return cls(jnp.where(ok, whole, jnp.iinfo(int_dtype).max), jnp.where(ok, frac, 0))
 
+    def at(self, x: jax.Array) -> Step:
+        """The step ``x`` (a float computed inside a schedule, e.g. a period) in this step's dtypes."""
+        return Step.of(jnp.asarray(x), self.frac.dtype, self.whole.dtype)
+
     def float(self) -> jax.Array:
         return self.whole.astype(self.frac.dtype) + self.frac
 
@@ -92,11 +98,8 @@ def decide(test, *values):
     in Python then traces one branch of `choose` instead of a cond with two.
     ``test`` must use only operators and array methods (NumPy and JAX alike).
     """
-    try:
-        arrays = [np.asarray(v) for v in values]
-    except (jax.errors.TracerArrayConversionError, jax.errors.ConcretizationTypeError):
-        return test(*values)
-    return test(*arrays)
+    arrays = [concrete(v) for v in values]
+    return test(*values) if any(a is None for a in arrays) else test(*arrays)
 
 
 def _known(flag) -> bool:
@@ -140,7 +143,7 @@ def floor_div(t: Step, period: jax.Array) -> tuple[jax.Array, Step]:
     def in_floats(t: Step, period: jax.Array) -> tuple[jax.Array, Step]:
         x = t.float()
         q = jnp.floor(x / period)
-        return q, Step.of(jnp.clip(x - q * period, 0, period), x.dtype, t.whole.dtype)
+        return q, t.at(jnp.clip(x - q * period, 0, period))
 
     return choose(whole, in_integers, in_floats, t, period)
 

@@ -9,7 +9,7 @@ values pass through unchecked (see `Schedule` for what happens to them).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import jax
@@ -75,6 +75,18 @@ def vector(
     if v is not None and ordered and np.any(np.diff(v) < 0):
         raise ValueError(f"{where}: {name} must be sorted in non-decreasing order, got {_show(v)}")
     return leaf
+
+
+def related(where: str, requirement: str, holds: Callable[..., Any], **values: Any) -> None:
+    """A check across arguments (``holds(**values)``), made when all of them are concrete.
+
+    Raises ``ValueError("<where>: <requirement>, got a=..., b=...")`` otherwise.
+    """
+    arrays = {name: concrete(value) for name, value in values.items()}
+    if any(a is None for a in arrays.values()) or np.all(holds(**arrays)):
+        return
+    got = ", ".join(f"{name}={_show(a)}" for name, a in arrays.items())
+    raise ValueError(f"{where}: {requirement}, got {got}")
 
 
 def length(where: str, name: str, leaf: jax.Array, expected: int, because: str) -> None:

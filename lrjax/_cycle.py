@@ -32,7 +32,7 @@ def _scaled(schedule: Schedule, local: Step, i: jax.Array, period: jax.Array, de
     if limit is not None:
         limit = jnp.maximum(limit, 1)
         held = i >= limit
-        end = Step.of(period, local.frac.dtype, local.whole.dtype)
+        end = local.at(period)
         local = Step(jnp.where(held, end.whole, local.whole), jnp.where(held, end.frac, local.frac))
         i = jnp.where(held, limit - 1, i)
     return schedule._evaluate(local) * power(decay, i)
@@ -78,7 +78,7 @@ def _tabulated(t: Step, period: jax.Array, mult: jax.Array) -> tuple[jax.Array, 
     i = jnp.minimum(jnp.searchsorted(starts, t.whole, side="right") - 1, jnp.sum(exact) - 1)
     local = Step(t.whole - jnp.take(starts, i), t.frac)
     position = local.float() * (period / jnp.take(lengths_f, i))
-    return i.astype(float_dtype), Step.of(jnp.clip(position, 0, period), float_dtype, int_dtype)
+    return i.astype(float_dtype), t.at(jnp.clip(position, 0, period))
 
 
 def _estimated(t: Step, period: jax.Array, mult: jax.Array) -> tuple[jax.Array, Step]:
@@ -93,7 +93,7 @@ def _estimated(t: Step, period: jax.Array, mult: jax.Array) -> tuple[jax.Array, 
     late = (t.since(start(guess + 1)) >= 0).astype(guess.dtype)
     i = jnp.maximum(guess - early + late, 0)
     position = t.since(start(i)) / power(m, i)
-    return i, Step.of(jnp.clip(position, 0, period), t.frac.dtype, t.whole.dtype)
+    return i, t.at(jnp.clip(position, 0, period))
 
 
 class Restart(Schedule):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 from jax.typing import ArrayLike
 
 from . import _checks as check
@@ -86,12 +85,10 @@ class Cyclic(Schedule):
 def _check_one_cycle(where: str, steps: ArrayLike, pct_start: ArrayLike) -> tuple[jax.Array, jax.Array]:
     steps = check.number(where, "steps", steps, gt=0)
     pct_start = check.number(where, "pct_start", pct_start, ge=0, le=1)
-    n, p = check.concrete(steps), check.concrete(pct_start)
-    if n is not None and p is not None and np.any(n * p < 1):
-        raise ValueError(
-            f"{where}: pct_start * steps must be >= 1 so the rising phase has a step, "
-            f"got pct_start={p.tolist()} with steps={n.tolist()}"
-        )
+    check.related(
+        where, "pct_start * steps must be >= 1 so the rising phase has a step",
+        lambda pct_start, steps: pct_start * steps >= 1, pct_start=pct_start, steps=steps,
+    )
     return steps, pct_start
 
 

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 from jax.typing import ArrayLike
 
 from . import _checks as check
@@ -106,13 +105,12 @@ def exponential(
     rate = check.number(where, "rate", rate, gt=0)
     if end is not None:
         end = check.number(where, "end", end)
-        i, r, e = check.concrete(init), check.concrete(rate), check.concrete(end)
-        if i is not None and r is not None and e is not None:
-            if np.any((r < 1) & (e > i)) or np.any((r > 1) & (e < i)):
-                raise ValueError(
-                    f"{where}: end must be <= init when rate < 1 (a floor) and >= init when rate > 1 "
-                    f"(a ceiling), got end={e.tolist()} with init={i.tolist()}, rate={r.tolist()}"
-                )
+        check.related(
+            where,
+            "end must be <= init when rate < 1 (a floor) and >= init when rate > 1 (a ceiling)",
+            lambda end, init, rate: ~(((rate < 1) & (end > init)) | ((rate > 1) & (end < init))),
+            end=end, init=init, rate=rate,
+        )
     return Exponential(
         init=init,
         rate=rate,

@@ -11,11 +11,12 @@ import numpy as np
 import optax
 
 from ._algebra import blend
-from ._anneal import constant, cosine
+from ._anneal import cosine
 from ._inject import inject
-from ._ramps import cooldown, warmup
+from ._ramps import warmup
 from ._schedule import Schedule
 from ._sweep import grid
+from ._wsd import wsd
 
 FAMILIES = ("cosine", "wsd", "constant")
 
@@ -51,13 +52,13 @@ def cross_entropy(params, x, y) -> jax.Array:
 def schedule(family: str, peak: float, warmup_steps: int, total: int) -> Schedule:
     """Every family in one structure, so that all configurations stack into one sweep.
 
-    A blend selects cosine decay (weight 0) or warmup-stable-decay (weight 1, a
-    20% linear cooldown); a cosine whose end equals its peak is constant.
+    A blend selects cosine decay (weight 0) or warmup-stable-decay (weight 1,
+    the last 20% a linear decay); a cosine whose end equals its peak is constant.
     """
-    decay_steps = total - warmup_steps
+    n = total - warmup_steps
     end = peak if family == "constant" else 0.01 * peak
-    wsd = cooldown(constant(peak), steps=0.2 * decay_steps, total_steps=decay_steps, end=0.01 * peak)
-    return warmup(blend(cosine(peak, decay_steps, end=end), wsd, weight=float(family == "wsd")), warmup_steps)
+    stable_then_decay = wsd(peak, warmup_steps=0, stable_steps=0.8 * n, decay_steps=0.2 * n, end=0.01 * peak)
+    return warmup(blend(cosine(peak, n, end=end), stable_then_decay, weight=float(family == "wsd")), warmup_steps)
 
 
 def run(steps: int = 600, out: str | None = "lrjax-demo.png", chunk: int = 50) -> int:

@@ -13,7 +13,8 @@ from . import _checks as check
 from ._schedule import Schedule
 
 
-def _increment(count: jax.Array) -> jax.Array:
+def increment(count: jax.Array) -> jax.Array:
+    """``count + 1``, saturating at the int32 maximum (as optax's counts do)."""
     return jnp.where(count < jnp.iinfo(jnp.int32).max, count + 1, count)
 
 
@@ -79,7 +80,7 @@ def inject(
             values = _values(state.schedules, state.count)
             inner = optax.with_extra_args_support(optimizer_factory(**static, **values))
             updates, inner_state = inner.update(updates, state.inner_state, params, **extra_args)
-            return updates, InjectState(_increment(state.count), state.schedules, values, inner_state)
+            return updates, InjectState(increment(state.count), state.schedules, values, inner_state)
 
         return optax.GradientTransformationExtraArgs(init, update)
 
@@ -117,7 +118,7 @@ def scale_by_schedule(schedule: Schedule) -> optax.GradientTransformation:
         del params
         step_size = state.schedule(state.count)
         updates = jax.tree.map(lambda u: u * step_size.astype(u.dtype), updates)
-        return updates, ScaleByScheduleState(_increment(state.count), state.schedule)
+        return updates, ScaleByScheduleState(increment(state.count), state.schedule)
 
     return optax.GradientTransformation(init, update)
 

@@ -10,6 +10,7 @@ import optax
 from jax.typing import ArrayLike
 
 from . import _checks as check
+from ._inject import increment
 from ._pytree import Tree, static
 from ._schedule import Schedule
 
@@ -167,7 +168,6 @@ def scale_by_plateau(controller: Plateau, schedule: Schedule | None = None) -> o
         plateau_state = state.controller.update(state.plateau, value)
         lr = learning_rate(state, plateau_state)
         updates = jax.tree.map(lambda u: u * lr.astype(u.dtype), updates)
-        count = jnp.where(state.count < jnp.iinfo(jnp.int32).max, state.count + 1, state.count)
-        return updates, state._replace(count=count, plateau=plateau_state, learning_rate=lr)
+        return updates, state._replace(count=increment(state.count), plateau=plateau_state, learning_rate=lr)
 
     return optax.GradientTransformationExtraArgs(init, update)

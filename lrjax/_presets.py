@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 from jax.typing import ArrayLike
 
 from . import _checks as check
@@ -15,11 +14,8 @@ from ._ramps import Warmup, warmup
 def _decay_steps(where: str, warmup_steps: ArrayLike, total_steps: ArrayLike):
     warmup_steps = check.number(where, "warmup_steps", warmup_steps, ge=0)
     total_steps = check.number(where, "total_steps", total_steps, ge=0)
-    w, n = check.concrete(warmup_steps), check.concrete(total_steps)
-    if w is not None and n is not None and np.any(w > n):
-        raise ValueError(
-            f"{where}: total_steps must be >= warmup_steps, got total_steps={n.tolist()}, warmup_steps={w.tolist()}"
-        )
+    check.related(where, "total_steps must be >= warmup_steps", lambda total_steps, warmup_steps: total_steps >= warmup_steps,
+                  total_steps=total_steps, warmup_steps=warmup_steps)
     return warmup_steps, total_steps - warmup_steps
 
 

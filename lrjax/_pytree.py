@@ -16,6 +16,8 @@ from typing import Any, ClassVar
 import jax
 import numpy as np
 
+from ._checks import concrete
+
 
 def static(**kwargs: Any) -> Any:
     """Declares a structural field: hashed into the tree definition, never traced."""
@@ -82,9 +84,8 @@ def format_value(x: Any, whole: bool = False) -> str:
         return getattr(x, "__name__", repr(x))
     if isinstance(x, (tuple, list)):
         return "[" + ", ".join(format_value(v, whole) for v in x) + "]"
-    try:
-        a = np.asarray(x)
-    except (jax.errors.TracerArrayConversionError, jax.errors.ConcretizationTypeError):
+    a = concrete(x)
+    if a is None:
         return repr(x)
     if a.ndim:
         return "[" + ", ".join(format_value(v, whole) for v in a) + "]"

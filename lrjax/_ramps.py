@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 from jax.typing import ArrayLike
 
 from . import _checks as check
@@ -13,11 +12,6 @@ from ._arith import Step, progress
 from ._pytree import duration, static
 from ._schedule import Schedule
 from ._shapes import SHAPES, interpolate
-
-
-def _at(schedule: Schedule, step: jax.Array, like: Step) -> jax.Array:
-    """``schedule`` at one step given as a float leaf."""
-    return schedule._evaluate(Step.of(step, like.frac.dtype, like.whole.dtype))
 
 
 class Warmup(Schedule):
@@ -30,10 +24,10 @@ class Warmup(Schedule):
 
     def _evaluate(self, t: Step) -> jax.Array:
         if self.prefix:
-            target = _at(self.schedule, jnp.zeros_like(self.steps), t)
+            target = self.schedule._evaluate(t.at(jnp.zeros_like(self.steps)))
             after = self.schedule._evaluate(t.minus(self.steps))
         else:
-            target = _at(self.schedule, self.steps, t)
+            target = self.schedule._evaluate(t.at(self.steps))
             after = self.schedule._evaluate(t)
         ramp = interpolate(self.init, target, progress(t.float(), self.steps), self.shape)
         return jnp.where(t.since(self.steps) < 0, ramp, after)
@@ -107,9 +101,8 @@ def cooldown(
     where = "cooldown"
     steps = check.number(where, "steps", steps, ge=0)
     total_steps = check.number(where, "total_steps", total_steps, ge=0)
-    n, total = check.concrete(steps), check.concrete(total_steps)
-    if n is not None and total is not None and np.any(n > total):
-        raise ValueError(f"{where}: steps must be <= total_steps, got steps={n.tolist()}, total_steps={total.tolist()}")
+    check.related(where, "steps must be <= total_steps", lambda steps, total_steps: steps <= total_steps,
+                  steps=steps, total_steps=total_steps)
     shape = check.choice(where, "shape", shape, SHAPES)
     return Cooldown(
         schedule=as_schedule(where, "schedule", schedule),

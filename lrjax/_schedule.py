@@ -53,8 +53,9 @@ class Schedule(Tree):
     """
 
     def __call__(self, step: ArrayLike) -> jax.Array:
-        t = Step.of(jnp.asarray(step), self.dtype)
-        out = jnp.asarray(self._evaluate(t), self.dtype)
+        dtype = self.dtype
+        t = Step.of(jnp.asarray(step), dtype)
+        out = jnp.asarray(self._evaluate(t), dtype)
         return jnp.broadcast_to(out, jnp.broadcast_shapes(out.shape, t.whole.shape))
 
     def _evaluate(self, t: Step) -> jax.Array:

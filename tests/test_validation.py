@@ -23,11 +23,11 @@ BAD = [
     (
         lambda: lrjax.exponential(1.0, rate=0.5, steps=10, end=2.0),
         r"exponential: end must be <= init when rate < 1 \(a floor\) and >= init when rate > 1 \(a ceiling\), "
-        r"got end=2.0 with init=1.0, rate=0.5",
+        r"got end=2.0, init=1.0, rate=0.5",
     ),
     (
         lambda: lrjax.exponential(1.0, rate=2.0, steps=10, end=0.5),
-        r"exponential: end must be <= init .* got end=0.5 with init=1.0, rate=2.0",
+        r"exponential: end must be <= init .* got end=0.5, init=1.0, rate=2.0",
     ),
     (lambda: lrjax.exponential(1.0, 0.5, 10, staircase=1), r"exponential: staircase must be a Python bool .* got 1"),
     (
