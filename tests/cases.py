@@ -12,8 +12,7 @@ import numpy as np
 import lrjax
 
 from . import reference as ref
-
-INT_MAX = 2**31 - 1
+from .helpers import INT_MAX
 
 #: Steps every case is checked at, on top of its own boundaries.
 COMMON_STEPS = [-7, -1, 0, 1, 2, 3, 5, 9, 10, 11, 49, 50, 51, 99, 100, 101, 250, 1000, 10**6, 2**24 + 1, INT_MAX]

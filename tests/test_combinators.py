@@ -11,14 +11,7 @@ from hypothesis import strategies as st
 import lrjax
 
 from . import reference as ref
-
-INT_MAX = 2**31 - 1
-
-
-@jax.jit
-def evaluate(schedule, t):
-    """One compilation per schedule structure: new hyperparameter values reuse it."""
-    return schedule(t)
+from .helpers import INT_MAX, evaluate, hlo_ops
 
 
 def peak_restart(period, mult):
@@ -115,10 +108,6 @@ def test_sgdr_warmup_delays_the_restart_clock():
     assert [float(s(t)) for t in (0, 5, 15, 35)] == [0.0, 1.0, 1.0, 1.0]
 
 
-def _hlo_ops(fn, *args):
-    return sum(1 for line in jax.jit(fn).lower(*args).as_text().splitlines() if " = " in line)
-
-
 @pytest.mark.parametrize(
     "make",
     [
@@ -130,8 +119,8 @@ def _hlo_ops(fn, *args):
 )
 def test_program_size_does_not_depend_on_the_number_of_cycles(make):
     """Ops in the lowered program for a 10-cycle and a 1000-cycle horizon."""
-    ten = _hlo_ops(lambda s, t: jax.vmap(s)(t), make(10), jnp.arange(10 * 100))
-    thousand = _hlo_ops(lambda s, t: jax.vmap(s)(t), make(1000), jnp.arange(1000 * 100))
+    ten = hlo_ops(lambda s, t: jax.vmap(s)(t), make(10), jnp.arange(10 * 100))
+    thousand = hlo_ops(lambda s, t: jax.vmap(s)(t), make(1000), jnp.arange(1000 * 100))
     assert ten == thousand
 
 
@@ -140,7 +129,7 @@ def test_join_grows_by_a_constant_per_piece():
         pieces = [lrjax.cosine(1.0 / (i + 1), 10) for i in range(k)]
         return lrjax.join(pieces, boundaries=[10 * (i + 1) for i in range(k - 1)])
 
-    sizes = [_hlo_ops(lambda s: s(jnp.arange(100)), joined(k)) for k in (3, 4, 5, 6, 7)]
+    sizes = [hlo_ops(lambda s: s(jnp.arange(100)), joined(k)) for k in (3, 4, 5, 6, 7)]
     assert len(set(np.diff(sizes))) == 1, sizes  # (from 2 to 3 pieces XLA needs 2 ops more: a size-1 case)
 
 

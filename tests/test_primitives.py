@@ -11,7 +11,8 @@ import optax
 import pytest
 from absl.testing import parameterized
 
-from .cases import CASES, INT_MAX, numeric_params
+from .cases import CASES, numeric_params
+from .helpers import INT_MAX, evaluate
 
 RTOL = 2e-5
 
@@ -38,11 +39,6 @@ def batch_of(case, param):
 
 PARAM_CASES = [pytest.param(c, p, id=f"{c.id}-{p}") for c in CASES for p in numeric_params(c)]
 GRAD_CASES = [pytest.param(c, p, id=f"{c.id}-{p}") for c in CASES for p in c.grad]
-
-
-@jax.jit
-def evaluate(schedule, t):
-    return schedule(t)
 
 
 @jax.jit

@@ -2,7 +2,6 @@
 2**31 - 1), every value is finite and stays within the range spanned by the
 schedule's own init/peak/end/values."""
 
-import jax
 import jax.numpy as jnp
 import numpy as np
 from hypothesis import given, settings
@@ -10,7 +9,7 @@ from hypothesis import strategies as st
 
 import lrjax
 
-INT_MAX = 2**31 - 1
+from .helpers import INT_MAX, evaluate
 
 values = st.floats(-10.0, 10.0, allow_nan=False, width=32)
 positive = st.floats(1 / 1024, 10.0, width=32)
@@ -18,11 +17,6 @@ durations = st.integers(0, 10**6)
 periods = st.integers(1, 10**6)
 steps = st.lists(st.one_of(st.integers(-10, 2000), st.integers(-(2**31), INT_MAX)), min_size=1, max_size=16)
 sorted_durations = st.lists(st.integers(0, 10**6), min_size=1, max_size=4).map(sorted)
-
-
-@jax.jit
-def evaluate(schedule, t):
-    return schedule(t)
 
 
 def check(schedule, t, low, high):

@@ -16,6 +16,7 @@ import pytest
 import lrjax
 
 from .cases import CASES
+from .helpers import hlo_ops
 
 
 @pytest.mark.parametrize(
@@ -130,11 +131,6 @@ def test_repr_of_traced_and_batched_schedules():
     assert seen[0].startswith("cosine(init=") and "Trace" in seen[0]  # JitTracer(...) or Traced<...>
 
 
-def _hlo_ops(fn, *args):
-    text = jax.jit(fn).lower(*args).as_text()
-    return sum(1 for line in text.splitlines() if " = " in line)
-
-
 @pytest.mark.parametrize(
     "make",
     [
@@ -147,7 +143,7 @@ def _hlo_ops(fn, *args):
 def test_program_size_does_not_grow_with_the_number_of_pieces(make):
     """Bounded: up to 64 pieces are compared all at once (a smaller program), beyond by binary search."""
     steps = jnp.arange(100)
-    sizes = {n: _hlo_ops(lambda s: s(steps), make(n)) for n in (10, 100, 1000, 10000, 100000)}
+    sizes = {n: hlo_ops(lambda s: s(steps), make(n)) for n in (10, 100, 1000, 10000, 100000)}
     assert sizes[1000] == sizes[10000] == sizes[100000] >= max(sizes.values()), sizes
     big = make(1000)
     t = np.array([0, 9, 10, 4999, 5000, 9999, 10000, 20000])
