@@ -14,6 +14,10 @@ from ._anneal import cosine as cosine
 from ._anneal import linear as linear
 from ._anneal import polynomial as polynomial
 from ._anneal import tanh as tanh
+from ._config import from_config as from_config
+from ._config import to_config as to_config
+from ._curves import plot as plot
+from ._curves import values as values
 from ._cycle import cycle as cycle
 from ._cycle import restart as restart
 from ._cyclical import cyclic as cyclic
@@ -24,6 +28,7 @@ from ._decay import inverse_sqrt as inverse_sqrt
 from ._decay import inverse_time as inverse_time
 from ._decay import multistep as multistep
 from ._decay import step_decay as step_decay
+from ._expression import parse as parse
 from ._from_fn import from_fn as from_fn
 from ._inject import InjectState as InjectState
 from ._inject import inject as inject

@@ -40,9 +40,6 @@ class Sum(Schedule):
     def _evaluate(self, t: Step) -> jax.Array:
         return self.left._evaluate(t) + self.right._evaluate(t)
 
-    def __repr__(self) -> str:
-        return f"({self.left!r} + {self.right!r})"
-
 
 class Product(Schedule):
     name = "multiply"
@@ -51,9 +48,6 @@ class Product(Schedule):
 
     def _evaluate(self, t: Step) -> jax.Array:
         return self.left._evaluate(t) * self.right._evaluate(t)
-
-    def __repr__(self) -> str:
-        return f"({self.left!r} * {self.right!r})"
 
 
 class Clip(Schedule):

@@ -27,9 +27,9 @@ def concrete(x: Any) -> np.ndarray | None:
 
 
 def to_leaf(x: ArrayLike) -> jax.Array:
-    a = jnp.asarray(x)
-    dtype = a.dtype if jnp.issubdtype(a.dtype, jnp.floating) else jnp.result_type(float)
-    return jnp.asarray(a, dtype=dtype)
+    # Floating arrays keep their dtype; Python numbers, lists and integer arrays (of any size) become the default float.
+    floating = hasattr(x, "dtype") and jnp.issubdtype(x.dtype, jnp.floating)
+    return jnp.asarray(x, dtype=None if floating else jnp.result_type(float))
 
 
 def _show(v: np.ndarray) -> str:
@@ -49,7 +49,7 @@ def number(
     """A scalar (or batched) leaf, checked to be finite and within the bounds."""
     v = concrete(x)
     if v is not None:
-        if not np.issubdtype(v.dtype, np.number):
+        if not jnp.issubdtype(v.dtype, jnp.number):
             raise ValueError(f"{where}: {name} must be a number, got {x!r}")
         bounds = [(">=", ge), (">", gt), ("<=", le), ("<", lt)]
         allowed = " and ".join(f"{op} {b:g}" for op, b in bounds if b is not None)

@@ -69,7 +69,7 @@ class StepDecay(Schedule):
 class MultiStep(Schedule):
     name = "multistep"
     init: jax.Array
-    milestones: jax.Array = duration()
+    milestones: jax.Array = duration(vector=True)
     factor: jax.Array
 
     def _evaluate(self, t: Step) -> jax.Array:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import jax
 from jax.typing import ArrayLike
 
 from . import _checks as check
 from ._arith import Step
-from ._pytree import format_value, static
+from ._pytree import static
 from ._schedule import Schedule
 
 
@@ -21,10 +22,8 @@ class FromFn(Schedule):
     def _evaluate(self, t: Step) -> jax.Array:
         return self.fn(t.float(), **self.hyperparams)
 
-    def __repr__(self) -> str:
-        args = [getattr(self.fn, "__name__", repr(self.fn))]
-        args += [f"{k}={format_value(v)}" for k, v in self.hyperparams.items()]
-        return f"{self.name}({', '.join(args)})"
+    def arguments(self) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        return (self.fn,), dict(self.hyperparams)
 
 
 def from_fn(fn: Callable[..., ArrayLike], /, **hyperparams: ArrayLike) -> FromFn:

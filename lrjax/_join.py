@@ -18,7 +18,7 @@ from ._schedule import Schedule
 class Join(Schedule):
     name = "join"
     schedules: tuple[Schedule, ...]
-    boundaries: jax.Array = duration()
+    boundaries: jax.Array = duration(vector=True)
 
     def _evaluate(self, t: Step) -> jax.Array:
         starts = jnp.concatenate([jnp.zeros((1,), self.boundaries.dtype), self.boundaries])

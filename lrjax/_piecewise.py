@@ -14,15 +14,15 @@ from jax.typing import ArrayLike
 
 from . import _checks as check
 from ._arith import Step, count_reached
-from ._pytree import duration, static
+from ._pytree import duration, static, vector
 from ._schedule import Schedule
 from ._shapes import interpolate_knots
 
 
 class PiecewiseConstant(Schedule):
     name = "piecewise_constant"
-    boundaries: jax.Array = duration()
-    values: jax.Array
+    boundaries: jax.Array = duration(vector=True)
+    values: jax.Array = vector()
 
     def _evaluate(self, t: Step) -> jax.Array:
         return jnp.take(self.values, count_reached(t, self.boundaries))
@@ -30,8 +30,8 @@ class PiecewiseConstant(Schedule):
 
 class PiecewiseLinear(Schedule):
     name = "piecewise_linear"
-    boundaries: jax.Array = duration()
-    values: jax.Array
+    boundaries: jax.Array = duration(vector=True)
+    values: jax.Array = vector()
     shape: str = static()
 
     def _evaluate(self, t: Step) -> jax.Array:

@@ -10,13 +10,11 @@ be converted or validated again.
 from __future__ import annotations
 
 import dataclasses
+import sys
 from collections.abc import Callable
 from typing import Any, ClassVar
 
 import jax
-import numpy as np
-
-from ._checks import concrete
 
 
 def static(**kwargs: Any) -> Any:
@@ -24,15 +22,26 @@ def static(**kwargs: Any) -> Any:
     return dataclasses.field(metadata={"static": True}, **kwargs)
 
 
-def duration(**kwargs: Any) -> Any:
-    """Declares a leaf measured in steps (shown as an integer in `repr` when whole)."""
-    return dataclasses.field(metadata={"duration": True}, **kwargs)
+def duration(*, vector: bool = False) -> Any:
+    """Declares a leaf measured in steps (written as an integer when whole); ``vector`` as in `vector`."""
+    return dataclasses.field(metadata={"duration": True, "vector": vector})
+
+
+def vector() -> Any:
+    """Declares a leaf that is a 1-D array in an unbatched tree (so its batch axes are all but the last)."""
+    return dataclasses.field(metadata={"vector": True})
 
 
 class Tree:
-    """Base of lrjax's PyTrees: frozen dataclasses whose non-static fields are leaves."""
+    """Base of lrjax's PyTrees: frozen dataclasses whose non-static fields are leaves.
 
-    #: Name of the public constructor, used by `repr`.
+    Each subclass is built by a public function called `name`, defined in the
+    subclass's module, whose parameters are the subclass's fields (`arguments`
+    says otherwise where they are not). That is what `repr`, `lrjax.parse` and
+    `lrjax.to_config` rely on.
+    """
+
+    #: Name of the public constructor, defined in the same module.
     name: ClassVar[str]
     _leaf_fields: ClassVar[tuple[str, ...]]
     _static_fields: ClassVar[tuple[str, ...]]
@@ -48,10 +57,19 @@ class Tree:
                 cls, _flatten_with_keys, _unflatten_for(cls), flatten_func=_flatten
             )
 
+    @classmethod
+    def constructor(cls) -> Callable[..., Tree]:
+        """The public function that builds this kind of tree."""
+        return getattr(sys.modules[cls.__module__], cls.name)
+
+    def arguments(self) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        """Positional and keyword arguments that make ``constructor()`` rebuild this tree."""
+        return (), {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+
     def __repr__(self) -> str:
-        fields = dataclasses.fields(self)
-        parts = (f"{f.name}={format_value(getattr(self, f.name), f.metadata.get('duration', False))}" for f in fields)
-        return f"{self.name}({', '.join(parts)})"
+        from ._expression import write  # imported late: _expression needs the whole package
+
+        return write(self)
 
 
 def _flatten_with_keys(s: Tree) -> tuple[list[tuple[Any, Any]], tuple[Any, ...]]:
@@ -75,20 +93,3 @@ def _unflatten_for(cls: type[Tree]) -> Callable[[tuple[Any, ...], Any], Tree]:
         return s
 
     return unflatten
-
-
-def format_value(x: Any, whole: bool = False) -> str:
-    if isinstance(x, (Tree, str, bool)) or x is None:
-        return repr(x)
-    if callable(x):
-        return getattr(x, "__name__", repr(x))
-    if isinstance(x, (tuple, list)):
-        return "[" + ", ".join(format_value(v, whole) for v in x) + "]"
-    a = concrete(x)
-    if a is None:
-        return repr(x)
-    if a.ndim:
-        return "[" + ", ".join(format_value(v, whole) for v in a) + "]"
-    if whole and np.isfinite(a) and a == np.round(a):
-        return str(int(a))
-    return str(a)

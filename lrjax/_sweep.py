@@ -44,7 +44,7 @@ def _first_difference(a: Any, b: Any, path: str) -> str | None:
         if a.keys() != b.keys():
             return f"{where}: keys {sorted(a)} vs {sorted(b)}"
         return next((d for k in a if (d := _first_difference(a[k], b[k], f"{path}[{k!r}]"))), None)
-    if jnp.shape(a) != jnp.shape(b):
+    if a is not None and jnp.shape(a) != jnp.shape(b):
         return f"{where}: shape {jnp.shape(a)} vs {jnp.shape(b)}"
     return None
 

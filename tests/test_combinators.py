@@ -1,5 +1,5 @@
 """Combinator behaviour beyond the generic case tests: exact restart boundaries,
-continuity, limits, program size, validation, repr and algebra."""
+continuity, limits, program size, validation and algebra."""
 
 import jax
 import jax.numpy as jnp
@@ -166,18 +166,6 @@ BAD = [
 def test_concrete_bad_input_raises(make, message):
     with pytest.raises(ValueError, match=message):
         make()
-
-
-def test_repr_shows_the_composition():
-    s = lrjax.warmup(lrjax.cosine(1e-3, 10_000), steps=500)
-    assert repr(s) == (
-        "warmup(schedule=cosine(init=0.001, steps=10000, end=0.0, exponent=1.0), steps=500, init=0.0, "
-        "shape='linear', prefix=True)"
-    )
-    assert repr(2 * lrjax.constant(1.0) + 1) == "((constant(value=2.0) * constant(value=1.0)) + constant(value=1.0))"
-    assert repr(lrjax.join([lrjax.constant(1.0), lrjax.constant(0.5)], [10])) == (
-        "join(schedules=[constant(value=1.0), constant(value=0.5)], boundaries=[10])"
-    )
 
 
 def test_algebra_with_numbers_and_schedules():

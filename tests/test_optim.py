@@ -148,6 +148,12 @@ def test_stack_names_the_first_structural_difference(schedules, where):
         lrjax.stack(schedules)
 
 
+def test_stack_keeps_absent_optional_arguments_absent():
+    batch = lrjax.stack([lrjax.cycle(lrjax.cosine(1.0, 10), 10), lrjax.cycle(lrjax.cosine(2.0, 10), 10)])
+    assert batch.limit is None
+    np.testing.assert_allclose(jax.vmap(lambda s: s(15))(batch), [0.5, 1.0], rtol=1e-6)
+
+
 def test_grid_is_the_cartesian_product_in_order():
     batch, configs = lrjax.grid(lambda a, b: lrjax.linear(a, b, 10), a=[1.0, 2.0, 3.0], b=[0.0, 0.5])
     assert configs == [{"a": a, "b": b} for a in (1.0, 2.0, 3.0) for b in (0.0, 0.5)]

@@ -1,0 +1,94 @@
+"""Curves of schedules: `values` evaluates them, `plot` draws them (with matplotlib, from the ``plot`` extra)."""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax.typing import ArrayLike
+
+from ._schedule import Schedule
+
+_INT32_MAX = int(np.iinfo(np.int32).max)
+
+
+def steps_of(steps: int | ArrayLike) -> jax.Array:
+    """``steps`` as an array: an int ``n`` means the steps ``0, 1, ..., n``."""
+    try:
+        n = operator.index(steps)
+    except TypeError:
+        return jnp.asarray(steps)
+    if not 0 <= n < _INT32_MAX:
+        raise ValueError(f"values: steps must be an int in [0, {_INT32_MAX}) or an array of steps, got {n}")
+    return jnp.arange(n + 1)
+
+
+def values(schedule: Schedule, steps: int | ArrayLike) -> jax.Array:
+    """The values of ``schedule`` at ``steps``, computed in one jitted, vmapped call.
+
+    ``steps`` is an int ``n`` (the steps ``0, 1, ..., n``, so a curve
+    includes its end) or an array of steps of any shape; the result has the
+    shape of the steps. The schedule is an argument of the jitted function,
+    so curves of one structure with new hyperparameters compile once. For a
+    stacked batch of schedules use ``jax.vmap(lrjax.values, (0, None))``.
+
+    >>> import lrjax
+    >>> print(lrjax.values(lrjax.linear(1.0, 0.0, 4), 4))
+    [1.   0.75 0.5  0.25 0.  ]
+    """
+    if not isinstance(schedule, Schedule):
+        raise ValueError(f"values: schedule must be an lrjax schedule, got {type(schedule).__name__}")
+    return _evaluate(schedule, steps_of(steps))
+
+
+@jax.jit
+def _evaluate(schedule: Schedule, steps: jax.Array) -> jax.Array:
+    return jax.vmap(schedule)(steps.ravel()).reshape(steps.shape)
+
+
+def plot(
+    schedules: Schedule | Sequence[Schedule] | Mapping[str, Schedule],
+    steps: int | ArrayLike,
+    ax: Any = None,
+    log: bool = False,
+) -> Any:
+    """Draws the curves of ``schedules`` over ``steps`` (as in `values`) on one matplotlib axes, labeled.
+
+    ``schedules`` is a schedule, a list of them (labeled by their expressions)
+    or a dict from label to schedule. ``ax`` defaults to a new figure's axes;
+    ``log`` sets a logarithmic value axis. Returns the axes. Needs matplotlib
+    (``pip install 'lrjax[plot]'``); importing lrjax does not import it.
+
+    >>> import lrjax
+    >>> ax = lrjax.plot({"cosine": lrjax.cosine(1.0, 100), "linear": lrjax.linear(1.0, 0.0, 100)}, 100)
+    >>> [line.get_label() for line in ax.get_lines()]
+    ['cosine', 'linear']
+    """
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError as e:
+        raise ImportError("lrjax.plot needs matplotlib: pip install 'lrjax[plot]'") from e
+    if isinstance(schedules, Schedule):
+        schedules = [schedules]
+    labeled = list(schedules.items()) if isinstance(schedules, Mapping) else [(_label(s), s) for s in schedules]
+    at = steps_of(steps)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 4), layout="constrained")
+    for label, schedule in labeled:
+        ax.plot(np.asarray(at), np.asarray(values(schedule, at)), label=label)
+    ax.set_xlabel("step")
+    ax.set_ylabel("value")
+    if log:
+        ax.set_yscale("log")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize="small")
+    return ax
+
+
+def _label(s: Schedule, width: int = 70) -> str:
+    text = repr(s)
+    return text if len(text) <= width else text[: width - 3] + "..."

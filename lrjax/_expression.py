@@ -1,0 +1,256 @@
+"""The expression syntax of schedules: `repr` writes it and `parse` reads it back.
+
+An expression is a call of lrjax constructors with literal arguments, e.g.
+``warmup(cosine(init=0.001, steps=10000), steps=500)``, combined with
+``+ - * /`` and numbers. `parse` reads it with Python's `ast` and builds only
+what it names: no `eval`, no attribute access, no imports.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import difflib
+import inspect
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from ._algebra import Product, Sum
+from ._anneal import Constant
+from ._checks import concrete
+from ._names import construct, constructors
+from ._pytree import Tree
+from ._schedule import Schedule
+
+#: Longest text `parse` reads, in characters.
+MAX_LENGTH = 1_000_000
+#: Deepest nesting of calls, operators and lists `parse` reads.
+MAX_DEPTH = 64
+#: Largest magnitude of an integer literal (beyond it, float32 and int64 steps lose meaning).
+MAX_INT = 2**63
+
+
+def plain(a: np.ndarray, whole: bool = False) -> Any:
+    """A concrete array as Python numbers (nested lists), each the shortest decimal that converts back exactly.
+
+    ``whole`` writes whole numbers as ints (for durations).
+    """
+    if a.ndim:
+        return [plain(v, whole) for v in a]
+    if a.dtype == np.bool_:
+        return bool(a)
+    if whole and np.isfinite(a) and a == np.round(a):
+        return int(a)
+    short = float(str(a))  # numpy prints the shortest decimal that reads back as the same value of its dtype
+    return short if a.dtype.type(short) == a else float(a)
+
+
+def write(tree: Tree) -> str:
+    """The expression that rebuilds ``tree``: arguments equal to their defaults are left out."""
+    if isinstance(tree, (Sum, Product)):
+        op = "+" if isinstance(tree, Sum) else "*"
+        return f"({_operand(tree.left, tree.right)} {op} {_operand(tree.right, tree.left)})"
+    args, kwargs = tree.arguments()
+    fields = {f.name: f for f in dataclasses.fields(tree)}
+    params = inspect.signature(tree.constructor()).parameters
+    parts = [_write_value(a) for a in args]
+    for i, (name, value) in enumerate(kwargs.items()):
+        default = params[name].default if name in params else inspect.Parameter.empty
+        if default is not inspect.Parameter.empty and _equals(value, default):
+            continue
+        text = _write_value(value, name in fields and fields[name].metadata.get("duration", False))
+        # The schedule(s) a combinator wraps come first, unnamed: warmup(cosine(...), steps=500).
+        parts.append(text if i == 0 and not args and _holds_schedules(value) else f"{name}={text}")
+    return f"{tree.name}({', '.join(parts)})"
+
+
+def _operand(s: Schedule, other: Schedule) -> str:
+    """A scalar constant is written as a number, unless the other side is a constant too (then nothing would be a schedule)."""
+    a = concrete(s.value) if isinstance(s, Constant) and not isinstance(other, Constant) else None
+    return repr(plain(a)) if a is not None and a.ndim == 0 else repr(s)
+
+
+def _holds_schedules(x: Any) -> bool:
+    return isinstance(x, Schedule) or (isinstance(x, (tuple, list)) and all(isinstance(v, Schedule) for v in x))
+
+
+def _equals(value: Any, default: Any) -> bool:
+    if default is None or isinstance(default, (str, bool)):
+        return value is default or (isinstance(value, type(default)) and value == default)
+    a = concrete(value)
+    return a is not None and a.ndim == 0 and bool(a == default)
+
+
+def _write_value(x: Any, whole: bool = False) -> str:
+    if isinstance(x, (Tree, str, bool)) or x is None:
+        return repr(x)
+    if callable(x):
+        return getattr(x, "__name__", repr(x))
+    if isinstance(x, (tuple, list)):
+        return "[" + ", ".join(_write_value(v, whole) for v in x) + "]"
+    a = concrete(x)
+    return repr(x) if a is None else repr(plain(a, whole))
+
+
+def parse(text: str) -> Tree:
+    """Reads an lrjax expression, such as ``repr`` prints, back into a schedule.
+
+    The expression may call any lrjax schedule constructor (``cosine``,
+    ``warmup``, ``join``, ...) with positional or keyword arguments that are
+    numbers, strings, booleans, ``None``, lists or schedules, and may combine
+    schedules and numbers with ``+ - * /``. Nothing else is allowed: no
+    attribute access, no other names, no lambdas, no imports. It is read with
+    Python's `ast`, never evaluated, so untrusted text is safe to parse.
+    ``parse(repr(s))`` rebuilds ``s`` (leaves take the default float dtype).
+
+    Raises `ValueError` naming the column and text of the first thing it cannot
+    read, and passes on the constructors' own `ValueError`.
+
+    >>> import lrjax
+    >>> s = lrjax.parse("warmup(cosine(init=1e-3, steps=10000), steps=500)")
+    >>> s
+    warmup(cosine(init=0.001, steps=10000), steps=500)
+    >>> print(s(500))
+    0.001
+    >>> lrjax.parse("0.5 * constant(1.0) + 0.1")
+    ((0.5 * constant(value=1.0)) + 0.1)
+    """
+    if not isinstance(text, str):
+        raise ValueError(f"parse: expected an expression (a str), got {type(text).__name__}")
+    source = text.strip()
+    if len(source) > MAX_LENGTH:
+        raise ValueError(f"parse: the expression is {len(source)} characters long, more than the {MAX_LENGTH} allowed")
+    try:
+        body = ast.parse(source, mode="eval").body
+    except SyntaxError as e:
+        raise ValueError(f"parse: invalid syntax at column {e.offset}: {e.msg}, in {_clip(source)!r}") from None
+    except (RecursionError, MemoryError):
+        raise ValueError("parse: the expression is nested too deeply") from None
+    result = _Reader(source).read(body, 0)
+    if not isinstance(result, Tree):
+        raise ValueError(f"parse: {_clip(source)!r} is not a schedule (it reads as {result!r})")
+    return result
+
+
+def _clip(text: str, n: int = 60) -> str:
+    return text if len(text) <= n else text[: n - 3] + "..."
+
+
+_FORBIDDEN = {
+    ast.Attribute: "attribute access",
+    ast.Lambda: "a lambda",
+    ast.Subscript: "indexing",
+    ast.Compare: "a comparison",
+    ast.BoolOp: "a boolean operator",
+    ast.IfExp: "a conditional expression",
+    ast.Dict: "a dict",
+    ast.Set: "a set",
+    ast.JoinedStr: "an f-string",
+    ast.NamedExpr: "an assignment",
+    ast.Starred: "unpacking",
+    ast.ListComp: "a comprehension",
+    ast.GeneratorExp: "a generator",
+}
+
+
+_OPERATORS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
+#: Schedule operators build `add`/`multiply` trees; numbers combine as Python numbers.
+_COMBINE: dict[str, Callable[[Any, Any], Any]] = {
+    "+": lambda a, b: a + b,
+    "-": lambda a, b: a - b,
+    "*": lambda a, b: a * b,
+    "/": lambda a, b: a / b,
+}
+
+
+class _Reader:
+    def __init__(self, source: str):
+        self.source = source
+
+    def fail(self, node: ast.AST, problem: str) -> ValueError:
+        segment = ast.get_source_segment(self.source, node) or ""
+        line = f"line {node.lineno}, " if "\n" in self.source else ""
+        return ValueError(f"parse: {problem} (at {line}column {node.col_offset + 1}: {_clip(segment)!r})")
+
+    def read(self, node: ast.AST, depth: int) -> Any:
+        if depth > MAX_DEPTH:
+            raise self.fail(node, f"nesting deeper than {MAX_DEPTH} levels")
+        if isinstance(node, ast.Constant):
+            return self.literal(node)
+        if isinstance(node, (ast.List, ast.Tuple)):
+            return [self.read(e, depth + 1) for e in node.elts]
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            value = self.read(node.operand, depth + 1)
+            if not _is_number(value) and not isinstance(value, Schedule):
+                raise self.fail(node, "a sign applies to numbers and schedules only")
+            return -value if isinstance(node.op, ast.USub) else value
+        if isinstance(node, ast.BinOp):
+            return self.arithmetic(node, depth)
+        if isinstance(node, ast.Call):
+            return self.call(node, depth)
+        if isinstance(node, ast.Name):
+            hint = "; call it with its arguments" if node.id in constructors() else ""
+            raise self.fail(node, f"unknown name {node.id!r}{hint}")
+        what = _FORBIDDEN.get(type(node), f"{type(node).__name__} syntax")
+        raise self.fail(node, f"{what} is not allowed")
+
+    def literal(self, node: ast.Constant) -> Any:
+        value = node.value
+        if value is None or isinstance(value, (bool, str)):
+            return value
+        if isinstance(value, int) and abs(value) < MAX_INT:
+            return value
+        if isinstance(value, float) and math.isfinite(value):
+            return value
+        if isinstance(value, (int, float)):
+            raise self.fail(node, "number too large")
+        raise self.fail(node, f"a {type(value).__name__} literal is not allowed")
+
+    def arithmetic(self, node: ast.BinOp, depth: int) -> Any:
+        symbol = _OPERATORS.get(type(node.op))
+        if symbol is None:
+            raise self.fail(node, f"the operator {type(node.op).__name__} is not allowed (only + - * /)")
+        left, right = self.read(node.left, depth + 1), self.read(node.right, depth + 1)
+        if _is_number(left) and _is_number(right):
+            if symbol == "/" and right == 0:
+                raise self.fail(node, "division by zero")
+            return _COMBINE[symbol](left, right)
+        if not all(isinstance(x, Schedule) or _is_number(x) for x in (left, right)):
+            raise self.fail(node, f"{symbol} combines schedules and numbers only")
+        if symbol == "/" and isinstance(right, Schedule):
+            raise self.fail(node, "dividing by a schedule is not supported")
+        try:
+            return _COMBINE[symbol](left, right)
+        except ValueError as e:
+            raise self.fail(node, str(e)) from None
+
+    def call(self, node: ast.Call, depth: int) -> Tree:
+        if not isinstance(node.func, ast.Name):
+            what = _FORBIDDEN.get(type(node.func), "calling the result of an expression")
+            raise self.fail(node.func, f"{what} is not allowed")
+        name = node.func.id
+        if name == "from_fn":
+            raise self.fail(node, "from_fn wraps a Python function, which an expression cannot name")
+        if name not in constructors():
+            close = difflib.get_close_matches(name, constructors(), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise self.fail(node.func, f"unknown schedule {name!r}{hint}")
+        for a in node.args:
+            if isinstance(a, ast.Starred):
+                raise self.fail(a, "unpacking is not allowed")
+        for k in node.keywords:
+            if k.arg is None:
+                raise self.fail(k.value, "unpacking is not allowed")
+        args = [self.read(a, depth + 1) for a in node.args]
+        kwargs = {k.arg: self.read(k.value, depth + 1) for k in node.keywords if k.arg is not None}
+        try:
+            return construct(name, args, kwargs)
+        except ValueError as e:
+            raise self.fail(node, str(e)) from None
+
+
+def _is_number(x: Any) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
