@@ -127,7 +127,7 @@ def horizon(tree: Any) -> int:
         children = sum(total(getattr(x, f.name)) for f in dataclasses.fields(x))
         return float(np.max(x.steps_per_epoch)) * children if isinstance(x, PerEpoch) else own + children
 
-    return int(min(max(np.ceil(1.1 * total(tree)), 100.0), _INT32_MAX))
+    return int(min(max(round(1.1 * total(tree)), 100), _INT32_MAX))
 
 
 def _grid(last: int) -> Any:
@@ -137,12 +137,13 @@ def _grid(last: int) -> Any:
 
 
 def milestones(steps: Any, v: Any) -> list[int]:
-    """Steps where the curve visibly changes course (a kink or a jump), plus the first and last step.
+    """Steps where the curve visibly changes course (a kink or a jump), where it settles, and the first and last step.
 
     A step counts when the slope into it and the slope out of it differ by
     more than 60% of their summed sizes and by more than 1e-4 of the value
     range. A jump flags the steps on both sides of it; the later one (where the
-    new value starts) is kept.
+    new value starts) is kept. The curve settles at the step after its last
+    change, where a smooth decay that reaches its end value stops.
     """
     import numpy as np
 
@@ -153,8 +154,10 @@ def milestones(steps: Any, v: Any) -> list[int]:
     span = float(np.ptp(v)) if v.size else 0.0
     found = np.flatnonzero((change > 0.6 * size) & (change > 1e-4 * span)) + 1
     found = [i for j, i in enumerate(found) if j + 1 == len(found) or found[j + 1] != i + 1]  # the last of neighbours
-    found = sorted(sorted(found, key=lambda i: -change[i - 1])[:MAX_MILESTONES])
-    return sorted({int(steps[0]), *(int(steps[i]) for i in found), int(steps[-1])})
+    found = sorted(found, key=lambda i: -change[i - 1])[:MAX_MILESTONES]
+    moving = np.flatnonzero(v != v[-1])
+    settled = [moving[-1] + 1] if moving.size else []
+    return sorted({int(steps[0]), *(int(steps[i]) for i in [*found, *settled]), int(steps[-1])})
 
 
 def sparkline(v: Any, width: int = 64) -> str:

@@ -115,8 +115,8 @@ def parse(text: str) -> Tree:
     warmup(cosine(init=0.001, steps=10000), steps=500)
     >>> print(s(500))
     0.001
-    >>> lrjax.parse("0.5 * constant(1.0) + 0.1")
-    ((0.5 * constant(value=1.0)) + 0.1)
+    >>> lrjax.parse("0.5 * cosine(1.0, 100) + 0.1")
+    ((0.5 * cosine(init=1.0, steps=100)) + 0.1)
     """
     if not isinstance(text, str):
         raise ValueError(f"parse: expected an expression (a str), got {type(text).__name__}")

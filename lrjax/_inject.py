@@ -23,6 +23,16 @@ def _values(sources: dict[str, Any], count: jax.Array) -> dict[str, jax.Array]:
 
 
 class InjectState(NamedTuple):
+    """The state of an `inject` optimizer: the step count, the schedules, the values used and the inner state.
+
+    >>> import jax.numpy as jnp, optax, lrjax
+    >>> tx = lrjax.inject(optax.sgd)(learning_rate=lrjax.linear(1.0, 0.0, 10))
+    >>> state = tx.init(jnp.zeros(2))
+    >>> _, state = tx.update(jnp.ones(2), state)
+    >>> print(state.count, state.hyperparams["learning_rate"])
+    1 1.0
+    """
+
     count: jax.Array
     #: Each dynamic hyperparameter as given: an lrjax schedule (its leaves are state leaves) or a number.
     schedules: dict[str, Any]

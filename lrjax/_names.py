@@ -20,7 +20,7 @@ def constructors() -> dict[str, Callable[..., Tree]]:
     """Every lrjax tree kind's public constructor and every preset, by name (``"cosine"``, ``"sgdr"``, ...)."""
     from . import _presets
 
-    presets = {n: f for n, f in vars(_presets).items() if inspect.isfunction(f) and f.__module__ == _presets.__name__}
+    presets = {n: f for n, f in vars(_presets).items() if inspect.isfunction(f) and f.__module__ == _presets.__name__ and n[0] != "_"}
     return {**{kind.name: kind.constructor() for kind in _kinds(Tree)}, **presets}
 
 

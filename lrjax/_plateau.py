@@ -16,7 +16,14 @@ from ._schedule import Schedule
 
 
 class PlateauState(NamedTuple):
-    """Where a `plateau` controller stands: the learning rate is scaled by ``scale``."""
+    """Where a `plateau` controller stands: the learning rate is scaled by ``scale``.
+
+    >>> import lrjax
+    >>> controller = lrjax.plateau(patience=0, factor=0.5)
+    >>> state = controller.update(controller.update(controller.init(), 1.0), 1.0)
+    >>> print(state.best, state.scale)
+    1.0 0.5
+    """
 
     best: jax.Array
     bad: jax.Array  #: metrics in a row without improvement
@@ -25,6 +32,19 @@ class PlateauState(NamedTuple):
 
 
 class Plateau(Tree):
+    """A reduce-on-plateau controller, as `plateau` builds it: a PyTree whose numbers are leaves.
+
+    ``init()`` gives the first `PlateauState`; ``update(state, metric)`` feeds one metric.
+
+    >>> import lrjax
+    >>> controller = lrjax.plateau(mode="max", factor=0.1, patience=1)
+    >>> state = controller.init()
+    >>> for accuracy in [0.5, 0.6, 0.6, 0.6]:
+    ...     state = controller.update(state, accuracy)
+    >>> print(state.scale)
+    0.1
+    """
+
     name = "plateau"
     mode: str = static()
     factor: jax.Array

@@ -50,6 +50,13 @@ class Schedule(Tree):
     unsorted traced boundaries give finite but meaningless values). Rebuilding a schedule from
     its leaves (as JAX does inside transformations) never re-runs conversion
     or validation.
+
+    >>> import jax, lrjax
+    >>> s = lrjax.cosine(init=1.0, steps=100)
+    >>> print(s(50), jax.jit(lambda s: s(100))(s))
+    0.49999997 0.0
+    >>> jax.tree.leaves(s)
+    [Array(1., dtype=float32), Array(100., dtype=float32), Array(0., dtype=float32), Array(1., dtype=float32)]
     """
 
     def __call__(self, step: ArrayLike) -> jax.Array:

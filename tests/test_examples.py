@@ -64,3 +64,49 @@ def test_demo_trains_18_configurations_with_one_compilation(tmp_path):
 def test_cli_rejects_bad_arguments_with_status_2():
     result = subprocess.run([sys.executable, "-m", "lrjax", "demo", "--steps", "77"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 2 and "--steps must be a positive multiple of 50, got 77" in result.stderr
+
+
+def test_every_public_name_has_a_runnable_example():
+    """The doctests run with the suite (--doctest-modules); this makes sure every public name has one."""
+    import lrjax
+
+    public = [name for name in vars(lrjax) if not name.startswith("_")]
+    missing = [name for name in public if ">>>" not in (getattr(lrjax, name).__doc__ or "")]
+    assert len(public) > 40 and missing == []
+
+
+def _gallery():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("gallery", ROOT / "docs" / "gallery.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_gallery_shows_every_kind_and_preset_and_is_up_to_date():
+    import dataclasses
+
+    import lrjax
+    from lrjax._names import constructors
+    from lrjax._pytree import Tree
+
+    gallery = _gallery()
+    shown = set()
+
+    def walk(x):
+        if isinstance(x, (tuple, list)):
+            for v in x:
+                walk(v)
+        elif isinstance(x, Tree):
+            shown.add(x.name)
+            for f in dataclasses.fields(x):
+                walk(getattr(x, f.name))
+
+    for _, name, expression, _ in gallery.ENTRIES:
+        walk(lrjax.parse(expression))
+        shown.add(expression.split("(")[0])  # presets are shown by name
+        image = ROOT / "docs" / "gallery" / f"{name}.png"
+        assert image.read_bytes()[:4] == b"\x89PNG", image
+    assert set(constructors()) - shown == {"from_fn", "plateau"}  # a Python function; not a curve of steps
+    assert (ROOT / "docs" / "gallery.md").read_text() == gallery.markdown()

@@ -95,6 +95,7 @@ REJECTED = [
     ("print(1)", r"unknown schedule 'print' \(at column 1: 'print'\)"),
     ("cosin(1, 10)", r"unknown schedule 'cosin' \(did you mean 'cosine'\?\)"),
     ("eval('1')", r"unknown schedule 'eval'"),
+    ("_decay_steps(1, 2)", r"unknown schedule '_decay_steps'"),
     ("cosine", r"unknown name 'cosine'; call it with its arguments"),
     ("warmup(x, 10)", r"unknown name 'x' \(at column 8: 'x'\)"),
     ("lambda t: t", r"a lambda is not allowed"),
