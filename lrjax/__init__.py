@@ -34,6 +34,7 @@ from ._inject import InjectState as InjectState
 from ._inject import inject as inject
 from ._inject import scale_by_schedule as scale_by_schedule
 from ._join import join as join
+from ._noise import noise as noise
 from ._piecewise import piecewise_constant as piecewise_constant
 from ._piecewise import piecewise_linear as piecewise_linear
 from ._plateau import Plateau as Plateau
