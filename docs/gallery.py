@@ -38,6 +38,7 @@ ENTRIES = [
     ("Primitives", "cyclic", "cyclic(low=0.1, high=1.0, up_steps=20)", 200),
     ("Primitives", "cyclic_triangular2", "cyclic(low=0.1, high=1.0, up_steps=20, mode='triangular2')", 200),
     ("Primitives", "cyclic_exp_range", "cyclic(low=0.1, high=1.0, up_steps=20, mode='exp_range', gamma=0.99)", 200),
+    ("Primitives", "noise", "1.0 + 0.1 * noise(seed=0, bound=2.0)", 100),
     ("Primitives", "wsd", "wsd(peak=1.0, warmup_steps=10, stable_steps=60, decay_steps=30)", 110),
     ("Primitives", "wsd_sqrt", "wsd(peak=1.0, warmup_steps=10, stable_steps=60, decay_steps=30, decay_shape='sqrt')", 110),
     ("Combinators", "join", "join([linear(0.0, 1.0, 10), constant(1.0), cosine(1.0, 60)], boundaries=[10, 40])", 110),

@@ -5,6 +5,7 @@ it drops into any optax optimizer, and it can be vmapped, differentiated and
 changed inside a jitted training step without recompiling.
 """
 
+from . import compat as compat
 from ._algebra import blend as blend
 from ._algebra import clip as clip
 from ._algebra import per_epoch as per_epoch

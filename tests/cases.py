@@ -45,6 +45,20 @@ class Case:
         return self.id
 
 
+def _jittered(seed, bound):
+    return 1.0 + 0.1 * lrjax.noise(seed, bound)
+
+
+def _jittered_ref(t, seed, bound):
+    """jax.random's truncated normal at fold_in(key(seed), step), drawn step by step (no lrjax code)."""
+    import jax
+
+    key = jax.random.key(int(seed))
+    steps = np.floor(np.asarray(t)).astype(np.int64).ravel()
+    draws = [float(jax.random.truncated_normal(jax.random.fold_in(key, int(s)), -bound, bound)) for s in steps]
+    return 1.0 + 0.1 * np.asarray(draws).reshape(np.shape(t))
+
+
 def _rsqrt_warm(step, scale, warm):
     return scale * jnp.minimum(1.0, (step + 1) / warm) * jnp.sqrt(warm / jnp.maximum(step + 1, warm))
 
@@ -124,6 +138,7 @@ CASES = [
          init=0.1, end=0.05), ref.wsd, ("peak", "init", "end"), (89, 90, 91, 189, 190)),
     Case("from_fn", lambda **kw: lrjax.from_fn(_rsqrt_warm, **kw), dict(scale=1.0, warm=10.0),
          dict(scale=3.0, warm=100.0), _rsqrt_warm_ref, ("scale",)),
+    Case("noise", _jittered, dict(seed=3.0, bound=2.0), dict(seed=17.0, bound=0.5), _jittered_ref, ()),
 ]
 
 BY_ID = {c.id: c for c in CASES}

@@ -219,22 +219,23 @@ CASES = [
 
 
 @pytest.mark.parametrize("case", CASES, ids=repr)
-def test_values_match_the_peer(case):
+def test_values_match_the_peer_also_with_every_numeric_argument_vmapped(case):
+    """The schedule as built, at every step up to its horizon and far beyond; and the constructor vmapped
+    over all numeric arguments at once (a Python branch on any of them fails), both rows against the peer.
+    One compilation."""
     steps = case.steps()
-    ours = np.asarray(evaluate(case.make(**case.kwargs), jnp.asarray(np.minimum(steps, INT_MAX), jnp.int32)), np.float64)
-    expected = case.expected(steps)
-    scale = np.max(np.abs(expected)) or 1.0
-    np.testing.assert_allclose(ours, expected, rtol=1e-6, atol=case.atol * scale)
-
-
-@pytest.mark.parametrize("case", CASES, ids=repr)
-def test_vmap_over_every_numeric_argument(case):
-    """All numeric arguments traced at once (a Python branch on any of them fails), both rows against the peer."""
-    steps = jnp.arange(0, case.last + 1, 3)
+    sparse = jnp.arange(0, case.last + 1, 3)
     stacked = {name: jnp.asarray([case.kwargs[name], other], jnp.float32) for name, other in case.alt.items()}
-    batched = np.asarray(jax.jit(jax.vmap(lambda values: case.make(**{**case.kwargs, **values})(steps)))(stacked), np.float64)
-    for row, overrides in zip(batched, [{}, case.alt]):
-        expected = case.expected(np.asarray(steps), **overrides)
+
+    def both(schedule, stacked):
+        batched = jax.vmap(lambda values: case.make(**{**case.kwargs, **values})(sparse))(stacked)
+        return schedule(jnp.asarray(steps, jnp.int32)), batched
+
+    ours, batched = jax.jit(both)(case.make(**case.kwargs), stacked)
+    expected = case.expected(steps)
+    np.testing.assert_allclose(np.asarray(ours, np.float64), expected, rtol=1e-6, atol=case.atol * (np.max(np.abs(expected)) or 1.0))
+    for row, overrides in zip(np.asarray(batched, np.float64), [{}, case.alt]):
+        expected = case.expected(np.asarray(sparse), **overrides)
         np.testing.assert_allclose(row, expected, rtol=1e-6, atol=case.atol * (np.max(np.abs(expected)) or 1.0), err_msg=str(overrides))
 
 
@@ -254,7 +255,7 @@ def test_vmap_over_dict_scales_and_sgdr_lengths():
 def test_random_draws_match_the_peers():
     rng = np.random.default_rng(0)
     steps = np.arange(0, 400)
-    for _ in range(5):
+    for _ in range(3):
         w, total = int(rng.integers(0, 50)), int(rng.integers(60, 300))
         peak, end = float(rng.uniform(0.1, 2)), float(rng.uniform(0, 0.1))
         mult, limit = int(rng.integers(1, 4)), int(rng.integers(1, 6))
@@ -483,3 +484,28 @@ def test_torch_itself_gives_the_same_values():
             optimizer.step()
             scheduler.step()
         np.testing.assert_allclose(evaluate(ours, jnp.arange(99)), expected, rtol=2e-6, atol=1e-8)
+
+
+NATIVE = [  # rows of docs/migration.md: the compat call and the native expression the table gives
+    (optax.warmup_cosine_decay_schedule(0.1, 1.0, 20, 200, 0.05), lrjax.warmup_cosine(1.0, 20, 200, init=0.1, end=0.05), 300),
+    (optax.exponential_decay(1.0, 10, 0.8, 5, True, 0.3), lrjax.shift(lrjax.exponential(1.0, 0.8, 10, 0.3, True), 5), 300),
+    (optax.cosine_decay_schedule(2.0, 100, 0.1, 2.0), lrjax.cosine(2.0, 100, end=0.2, exponent=2.0), 300),
+    (torch.CosineAnnealingWarmRestarts(0.1, 10, 2, 0.001), lrjax.restart(lrjax.cosine(0.1, 10, end=0.001), 10, mult=2), 300),
+    (torch.ChainedScheduler([torch.LinearLR(0.5, 0.1, 1.0, 20), torch.ExponentialLR(0.5, 0.99)], 0.5),
+     lrjax.linear(0.05, 0.5, 20) * lrjax.exponential(0.5, 0.99, 1) / 0.5, 300),
+    (torch.CosineAnnealingLR(0.1, 50, 0.01), lrjax.cosine(0.1, 50, end=0.01), 50),
+    (transformers.get_linear_schedule_with_warmup(0.1, 20, 200), lrjax.warmup_linear(0.1, 20, 200), 300),
+    (transformers.get_cosine_schedule_with_warmup(0.1, 20, 200), lrjax.warmup_cosine(0.1, 20, 200), 200),
+    (transformers.get_inverse_sqrt_schedule(0.1, 20), lrjax.warmup_inverse_sqrt(0.1, 20), 300),
+    (transformers.get_cosine_with_min_lr_schedule_with_warmup(0.1, 20, 200, min_lr=0.01), lrjax.warmup_cosine(0.1, 20, 200, end=0.01), 200),
+    (transformers.get_wsd_schedule(0.1, 20, 50, 200, decay_type="1-sqrt", min_lr_ratio=0.1),
+     lrjax.wsd(0.1, 20, 130, 50, init=0.01, end=0.01, decay_shape="sqrt"), 300),
+    (keras.PiecewiseConstantDecay([5, 50], [1.0, 0.5, 0.1]), lrjax.piecewise_constant([6, 51], [1.0, 0.5, 0.1]), 300),
+    (keras.natural_exp_decay(0.1, 10, 0.5), lrjax.exponential(0.1, float(np.exp(-0.5)), 10), 300),
+]
+
+
+@pytest.mark.parametrize("compat, native, last", NATIVE, ids=[repr(n)[:40] for _, n, _ in NATIVE])
+def test_the_migration_tables_native_expressions_give_the_same_curve(compat, native, last):
+    steps = jnp.arange(last + 1)
+    np.testing.assert_allclose(evaluate(native, steps), evaluate(compat, steps), rtol=2e-6, atol=1e-7)

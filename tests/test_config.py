@@ -4,7 +4,6 @@ import json
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 import pytest
 
 import lrjax
@@ -31,9 +30,7 @@ def test_round_trip_of_stacked_schedules(case):
     s = lrjax.stack([case.build(), case.build(**case.alt), case.build()])
     config = lrjax.to_config(s)
     assert config["batch_shape"] == [3]
-    rebuilt = through_json(s)
-    assert_same_tree(rebuilt, s)
-    np.testing.assert_array_equal(jax.vmap(lambda u: u(jnp.arange(60)))(rebuilt), jax.vmap(lambda u: u(jnp.arange(60)))(s))
+    assert_same_tree(through_json(s), s)  # same structure and bit-identical leaves: the same values
 
 
 def test_round_trip_of_a_two_dimensional_batch():

@@ -108,5 +108,12 @@ def test_gallery_shows_every_kind_and_preset_and_is_up_to_date():
         shown.add(expression.split("(")[0])  # presets are shown by name
         image = ROOT / "docs" / "gallery" / f"{name}.png"
         assert image.read_bytes()[:4] == b"\x89PNG", image
-    assert set(constructors()) - shown == {"from_fn", "plateau"}  # a Python function; not a curve of steps
+    native = {name for name, fn in constructors().items() if not fn.__module__.startswith("lrjax.compat")}
+    assert native - shown == {"from_fn", "plateau"}  # a Python function; not a curve of steps
     assert (ROOT / "docs" / "gallery.md").read_text() == gallery.markdown()
+
+
+def test_migration_guide_python_blocks_run():
+    blocks = _python_blocks((ROOT / "docs" / "migration.md").read_text())
+    assert len(blocks) == 1
+    exec(compile(blocks[0], "docs/migration.md", "exec"), {})

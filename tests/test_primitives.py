@@ -12,7 +12,7 @@ import pytest
 from absl.testing import parameterized
 
 from .cases import CASES, numeric_params
-from .helpers import INT_MAX, evaluate
+from .helpers import INT_MAX
 
 RTOL = 2e-5
 
@@ -37,7 +37,6 @@ def batch_of(case, param):
     return [base, case.alt[param]]
 
 
-PARAM_CASES = [pytest.param(c, p, id=f"{c.id}-{p}") for c in CASES for p in numeric_params(c)]
 GRAD_CASES = [pytest.param(c, p, id=f"{c.id}-{p}") for c in CASES for p in c.grad]
 
 
@@ -60,7 +59,7 @@ def test_matches_reference_for_int_float_and_vmapped_steps(case):
 
 
 class VariantsTest(chex.TestCase):
-    @chex.variants(with_jit=True, without_jit=True, with_device=True)
+    @chex.variants(with_jit=True, without_jit=True)
     @parameterized.named_parameters(*[(c.id, c) for c in CASES])
     def test_evaluates(self, case):
         evaluate = self.variant(lambda s, t: s(t))
@@ -80,32 +79,34 @@ def invalid_values(value):
     return [-3.0, 0.0]
 
 
-@pytest.mark.parametrize("case, param", PARAM_CASES)
-def test_vmap_over_hyperparameter_through_constructor(case, param):
-    """What fails in optax: the constructor itself runs on a batched tracer.
+@pytest.mark.parametrize("case", CASES, ids=repr)
+def test_vmap_over_each_hyperparameter_and_over_stacked_schedules(case):
+    """What fails in optax: the constructor itself runs on a batched tracer, one hyperparameter at a time.
 
-    The batch also holds values the constructor would reject if they were
+    Each batch also holds values the constructor would reject if they were
     concrete; traced, they cannot be checked, and the output must stay finite
     (from_fn excepted: what its hyperparameters allow is up to its function).
+    Then two schedules stacked leaf by leaf are evaluated under vmap. All of it
+    goes into one jitted function: one compilation per case.
     """
-    valid = batch_of(case, param)
-    invalid = [] if case.id == "from_fn" else invalid_values(valid[0])
     t = steps_of(case)
-    out = jax.jit(jax.vmap(lambda v: case.build(**{param: v})(t)))(jnp.asarray(valid + invalid, jnp.float32))
-    for row, value in zip(out, valid):
-        assert_close(row, case.expected(case.all_steps, **{param: value}))
-    for row, value in zip(out[len(valid):], invalid):
-        assert np.all(np.isfinite(row)), f"traced {param}={value} gave {row}"
+    valid = {param: batch_of(case, param) for param in numeric_params(case)}
+    invalid = {param: [] if case.id == "from_fn" else invalid_values(values[0]) for param, values in valid.items()}
+    batches = {param: jnp.asarray(valid[param] + invalid[param], jnp.float32) for param in valid}
+    stacked = jax.tree.map(lambda *xs: jnp.stack(xs), case.build(), case.build(**case.alt))
 
+    def each(batches, stacked):
+        outs = {param: jax.vmap(lambda v, param=param: case.build(**{param: v})(t))(values) for param, values in batches.items()}
+        return outs, jax.vmap(lambda s: s(t))(stacked)
 
-@pytest.mark.parametrize("case", CASES, ids=repr)
-def test_vmap_over_stacked_schedules(case):
-    schedules = [case.build(), case.build(**case.alt)]
-    stacked = jax.tree.map(lambda *xs: jnp.stack(xs), *schedules)
-    t = steps_of(case)
-    out = jax.jit(jax.vmap(evaluate, in_axes=(0, None)))(stacked, t)
-    assert_close(out[0], case.expected(case.all_steps))
-    assert_close(out[1], case.expected(case.all_steps, **case.alt))
+    outs, both = jax.jit(each)(batches, stacked)
+    for param, out in outs.items():
+        for row, value in zip(out, valid[param]):
+            assert_close(row, case.expected(case.all_steps, **{param: value}))
+        for row, value in zip(out[len(valid[param]):], invalid[param]):
+            assert np.all(np.isfinite(row)), f"traced {param}={value} gave {row}"
+    assert_close(both[0], case.expected(case.all_steps))
+    assert_close(both[1], case.expected(case.all_steps, **case.alt))
 
 
 @pytest.mark.parametrize("case, param", GRAD_CASES)
@@ -150,32 +151,39 @@ def test_new_hyperparameter_values_do_not_retrace(case):
     assert_close(evaluate(case.build(**case.alt), t), case.expected(case.all_steps, **case.alt))
 
 
+TARGET = jnp.array([1.0, -2.0, 0.5])
+TRAIN_STEPS = 30
+
+
+def _loss(p):
+    return jnp.sum((p - TARGET) ** 2)
+
+
+@jax.jit
+def _train(learning_rate):
+    """TRAIN_STEPS steps of adamw from zeros; ``learning_rate`` is a schedule or a table of per-count values."""
+    schedule = learning_rate if callable(learning_rate) else (lambda count: learning_rate[count])
+    optimizer = optax.adamw(schedule, weight_decay=1e-3)
+
+    def step(carry, _):
+        params, state = carry
+        updates, state = optimizer.update(jax.grad(_loss)(params), state, params)
+        return (optax.apply_updates(params, updates), state), None
+
+    params = jnp.zeros(3)
+    with jax.numpy_dtype_promotion("standard"):  # optax's own adam is not strict-clean
+        (params, _), _ = jax.lax.scan(step, (params, optimizer.init(params)), length=TRAIN_STEPS)
+    return params
+
+
 @pytest.mark.parametrize("case", CASES, ids=repr)
 def test_trains_with_optax_adamw(case):
-    """``optax.adamw(lrjax.X(...))`` uses the schedule's value at each count and trains."""
-    target = jnp.array([1.0, -2.0, 0.5])
-    n = 30
+    """``optax.adamw(lrjax.X(...))`` uses the schedule's value at each count and trains.
 
-    def loss(p):
-        return jnp.sum((p - target) ** 2)
-
-    def train(optimizer):
-        @jax.jit
-        def step(params, state):
-            grads = jax.grad(loss)(params)
-            updates, state = optimizer.update(grads, state, params)
-            return optax.apply_updates(params, updates), state
-
-        params = jnp.zeros(3)
-        state = optimizer.init(params)
-        for _ in range(n):
-            params, state = step(params, state)
-        return params
-
-    learning_rates = jnp.asarray(case.expected(np.arange(n)), jnp.float32)
-    with jax.numpy_dtype_promotion("standard"):  # optax's own adam is not strict-clean
-        ours = train(optax.adamw(case.build(), weight_decay=1e-3))
-        expected = train(optax.adamw(lambda count: learning_rates[count], weight_decay=1e-3))
+    The expected run reads the reference's value for each count from a table
+    (one compilation for every case)."""
+    learning_rates = jnp.asarray(case.expected(np.arange(TRAIN_STEPS)), jnp.float32)
+    ours, expected = _train(case.build()), _train(learning_rates)
     np.testing.assert_allclose(ours, expected, rtol=1e-4, atol=1e-5)
     if np.all(learning_rates >= 0):
-        assert loss(ours) < loss(jnp.zeros(3))
+        assert _loss(ours) < _loss(jnp.zeros(3))

@@ -148,3 +148,21 @@ def test_float64_when_x64_is_enabled():
     env = {**os.environ, "JAX_PLATFORMS": "cpu"}
     result = subprocess.run([sys.executable, "-c", X64_SCRIPT], capture_output=True, text=True, env=env, timeout=120)
     assert result.stdout.strip() == "ok", result.stderr
+
+
+def test_noise_is_standard_normal_deterministic_and_independent_across_steps():
+    t = jnp.arange(50_000)
+    z = np.asarray(lrjax.noise(seed=7)(t))
+    assert abs(z.mean()) < 0.02 and abs(z.std() - 1) < 0.02
+    assert abs(np.corrcoef(z[:-1], z[1:])[0, 1]) < 0.02
+    bounded = np.asarray(lrjax.noise(seed=7, bound=0.67)(t))
+    assert np.abs(bounded).max() < 0.67 and abs(bounded.std() - 0.3655) < 0.01  # std of N(0,1) truncated to |z| < 0.67
+    np.testing.assert_array_equal(lrjax.noise(seed=7)(t[:100]), z[:100])  # same seed, same draws
+    assert np.all(lrjax.noise(seed=8)(t[:100]) != z[:100])
+    np.testing.assert_array_equal(lrjax.noise(seed=7)(jnp.arange(100.0) + 0.5), z[:100])  # fractional steps: their whole step
+    seeds = jax.vmap(lambda s: lrjax.noise(s)(3))(jnp.arange(4.0))
+    assert len(set(np.asarray(seeds).tolist())) == 4
+    with pytest.raises(ValueError, match=r"noise: seed must be a whole number, got seed=1.5"):
+        lrjax.noise(1.5)
+    with pytest.raises(ValueError, match=r"noise: bound must be a finite number > 0, got 0"):
+        lrjax.noise(1, bound=0)
