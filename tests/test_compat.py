@@ -3,6 +3,7 @@
 against Keras 3 (JAX backend) and torch when they are installed."""
 
 import dataclasses
+import math
 import os
 from collections.abc import Callable
 from typing import Any
@@ -209,6 +210,19 @@ CASES = [
     Case("keras.CosineDecayRestarts", keras.CosineDecayRestarts,
          dict(initial_learning_rate=0.1, first_decay_steps=10, t_mul=2.0, m_mul=0.5, alpha=0.1),
          peers.keras_cosine_restarts, dict(initial_learning_rate=1.0, first_decay_steps=7, t_mul=1.0, m_mul=0.9, alpha=0.0), far=False),
+    Case("tf.exponential_decay", keras.exponential_decay, dict(learning_rate=0.1, decay_steps=10, decay_rate=0.9),
+         lambda t, learning_rate, **kw: peers.keras_exponential(t, learning_rate, **kw), dict(learning_rate=1.0, decay_steps=3)),
+    Case("tf.inverse_time_decay", keras.inverse_time_decay, dict(learning_rate=0.1, decay_steps=10, decay_rate=0.5),
+         lambda t, learning_rate, **kw: peers.keras_inverse_time(t, learning_rate, **kw), dict(learning_rate=1.0, decay_rate=2.0)),
+    Case("tf.polynomial_decay_cycle", lambda **kw: keras.polynomial_decay(cycle=True, **kw),
+         dict(learning_rate=0.1, decay_steps=30, end_learning_rate=0.01, power=0.5),
+         lambda t, learning_rate, **kw: peers.keras_polynomial(t, learning_rate, cycle=True, **kw), dict(learning_rate=1.0, decay_steps=7), far=False),
+    Case("tf.piecewise_constant", keras.piecewise_constant, dict(boundaries=[10, 20], values=[1.0, 0.5, 0.1]),
+         peers.keras_piecewise, dict(values=[3.0, 2.0, 1.0])),
+    Case("tf.cosine_decay", keras.cosine_decay, dict(learning_rate=0.1, decay_steps=100, alpha=0.2),
+         lambda t, learning_rate, **kw: peers.keras_cosine(t, learning_rate, **kw), dict(learning_rate=1.0, alpha=0.0)),
+    Case("tf.cosine_decay_restarts", keras.cosine_decay_restarts, dict(learning_rate=0.1, first_decay_steps=10, t_mul=3.0, m_mul=0.7, alpha=0.05),
+         lambda t, learning_rate, **kw: peers.keras_cosine_restarts(t, learning_rate, **kw), dict(learning_rate=1.0, t_mul=2.0), far=False),
     Case("tf.natural_exp_decay", keras.natural_exp_decay, dict(learning_rate=0.1, decay_steps=10, decay_rate=0.5),
          peers.tf_natural_exp, dict(learning_rate=1.0, decay_steps=3, decay_rate=0.1)),
     Case("tf.natural_exp_decay_staircase", lambda **kw: keras.natural_exp_decay(staircase=True, **kw), dict(learning_rate=0.1, decay_steps=10, decay_rate=0.5),
@@ -509,3 +523,41 @@ NATIVE = [  # rows of docs/migration.md: the compat call and the native expressi
 def test_the_migration_tables_native_expressions_give_the_same_curve(compat, native, last):
     steps = jnp.arange(last + 1)
     np.testing.assert_allclose(evaluate(native, steps), evaluate(compat, steps), rtol=2e-6, atol=1e-7)
+
+
+def test_chained_scheduler_matches_torchs_documented_example():
+    # torch's docs: ConstantLR(factor=0.1, total_iters=20) chained with ExponentialLR(gamma=0.9), lr 1:
+    # 0.1 * 0.9**t before step 20, then 0.9**20 = 0.1216 at t = 20.
+    s = torch.ChainedScheduler([torch.ConstantLR(1.0, 0.1, 20), torch.ExponentialLR(1.0, 0.9)], base_lr=1.0)
+    np.testing.assert_allclose(evaluate(s, jnp.array([0, 1, 19, 20, 21])), [0.1, 0.09, 0.1 * 0.9**19, 0.1216, 0.1094], atol=5e-5)
+
+
+def test_timm_noise_multiplies_within_its_range_by_a_bounded_normal():
+    seeds = jnp.arange(4000.0)
+    steps = jnp.array([5, 10, 30, 59, 60, 90])
+    batch = jax.jit(jax.vmap(lambda seed: timm.CosineLRScheduler(1.0, 100, noise_range_t=[10, 60], noise_pct=0.5, noise_std=0.4,
+                                                                 noise_seed=seed)(steps)))(seeds)
+    clean = np.asarray(timm.CosineLRScheduler(1.0, 100)(steps))
+    ratio = np.asarray(batch) / clean - 1
+    np.testing.assert_allclose(ratio[:, [0, 4, 5]], 0, atol=1e-6)  # outside [10, 60)
+    inside = ratio[:, 1:4]
+    assert np.abs(inside).max() < 0.5
+    # std of N(0, 0.4**2) truncated to |e| < 0.5: 0.4 * sqrt(1 - 2 a phi(a) / (2 Phi(a) - 1)), a = 1.25
+    a = 1.25
+    phi, big_phi = np.exp(-a * a / 2) / np.sqrt(2 * np.pi), 0.5 * (1 + math.erf(a / np.sqrt(2)))
+    np.testing.assert_allclose(inside.std(axis=0), 0.4 * np.sqrt(1 - 2 * a * phi / (2 * big_phi - 1)), rtol=0.05)
+    assert np.all(np.abs(np.corrcoef(inside.T)[np.triu_indices(3, 1)]) < 0.06)  # steps draw independently
+
+
+def test_noisy_linear_cosine_decay_adds_noise_of_tfs_variance():
+    seeds = jnp.arange(4000.0)
+    steps = jnp.array([0, 10, 50, 150])
+    noisy = jax.jit(jax.vmap(lambda seed: keras.noisy_linear_cosine_decay(0.5, 100, initial_variance=2.0, variance_decay=0.55,
+                                                                        num_periods=1.0, seed=seed)(steps)))(seeds)
+    clean = np.asarray(keras.linear_cosine_decay(0.5, 100, num_periods=1.0)(steps))
+    s = np.minimum(np.asarray(steps), 100)
+    wave = 0.5 * (1 + np.cos(2 * np.pi * 1.0 * s / 100))
+    keep = wave > 0.1
+    noise = (np.asarray(noisy) - clean)[:, keep] / (0.5 * wave[keep])
+    np.testing.assert_allclose(noise.std(axis=0), np.sqrt(2.0 / (1 + s[keep]) ** 0.55), rtol=0.05)
+    np.testing.assert_allclose(noise.mean(axis=0), 0, atol=0.1)
