@@ -323,7 +323,7 @@ def test_optax_itself_gives_the_same_values(case, theirs):
 
 def test_optax_interpolate_sgdr_and_join_themselves():
     steps = jnp.arange(400)
-    knots = {0: 2.0, 30: 0.5, 100: 0.1}
+    knots = {10: 2.0, 30: 0.5, 100: 0.1}  # a key 0 makes optax < 0.2.5 divide by zero (optax #1403); peers.py covers it
     with jax.numpy_dtype_promotion("standard"):
         pairs = [
             (optax.piecewise_interpolate_schedule("cosine", 1.0, knots), real_optax.piecewise_interpolate_schedule("cosine", 1.0, knots)),
