@@ -42,6 +42,7 @@ from .._piecewise import piecewise_linear
 from .._pytree import duration, static
 from .._ramps import warmup
 from .._schedule import Schedule
+from ._common import FLOAT, as_float
 
 __all__ = [
     "ExponentialDecay",
@@ -60,13 +61,6 @@ __all__ = [
     "linear_cosine_decay",
     "noisy_linear_cosine_decay",
 ]
-
-_FLOAT = jnp.result_type(float)
-
-
-def _f(x: ArrayLike) -> jax.Array:
-    return jnp.asarray(x, _FLOAT)
-
 
 def _positive(name: str, value: ArrayLike) -> None:
     v = concrete(value)
@@ -101,7 +95,7 @@ def PiecewiseConstantDecay(boundaries: ArrayLike, values: ArrayLike) -> Schedule
             "The length of boundaries should be 1 less than the length of values. Received: "
             f"boundaries={boundaries} of length {len(b)}, and values={values} of length {len(np.atleast_1d(v))}."
         )
-    return _piecewise.piecewise_constant(_f(boundaries) + 1, values)
+    return _piecewise.piecewise_constant(as_float(boundaries) + 1, values)
 
 
 class StretchedPolynomial(Schedule):
@@ -181,8 +175,8 @@ def CosineDecay(  # noqa: N802
     """
     _positive("decay_steps", decay_steps)
     if warmup_target is None:
-        return cosine(initial_learning_rate, decay_steps, end=_f(alpha) * initial_learning_rate)
-    return warmup(cosine(warmup_target, decay_steps, end=_f(alpha) * warmup_target), warmup_steps, init=initial_learning_rate)
+        return cosine(initial_learning_rate, decay_steps, end=as_float(alpha) * initial_learning_rate)
+    return warmup(cosine(warmup_target, decay_steps, end=as_float(alpha) * warmup_target), warmup_steps, init=initial_learning_rate)
 
 
 def CosineDecayRestarts(  # noqa: N802
@@ -201,8 +195,8 @@ def CosineDecayRestarts(  # noqa: N802
     """
     if (v := concrete(first_decay_steps)) is not None and not v > 0:
         raise ValueError(f"Argument `first_decay_steps` must be > 0. Received: first_decay_steps={first_decay_steps}")
-    lr = _f(initial_learning_rate)
-    alpha = _f(alpha)
+    lr = as_float(initial_learning_rate)
+    alpha = as_float(alpha)
     cycles = restart(cosine(lr * (1 - alpha), first_decay_steps), period=first_decay_steps, mult=t_mul, decay=m_mul)
     return cycles + lr * alpha
 
@@ -226,7 +220,7 @@ def natural_exp_decay(learning_rate: ArrayLike, decay_steps: ArrayLike, decay_ra
     >>> print(keras.natural_exp_decay(1.0, 10, 1.0)(10))
     0.36787945
     """
-    return ExponentialDecay(learning_rate, decay_steps, jnp.exp(-_f(decay_rate)), staircase)
+    return ExponentialDecay(learning_rate, decay_steps, jnp.exp(-as_float(decay_rate)), staircase)
 
 
 def inverse_time_decay(learning_rate: ArrayLike, decay_steps: ArrayLike, decay_rate: ArrayLike, staircase: bool = False) -> Schedule:
@@ -285,11 +279,11 @@ def cosine_decay_restarts(
 
 def _clamped_wave(decay_steps: ArrayLike, num_periods: ArrayLike) -> Schedule:
     r""":math:`\tfrac12(1 + \cos(2\pi n \min(s, D) / D))`: a cosine wave of ``num_periods`` periods over ``decay_steps``, then held."""
-    d, n = _f(decay_steps), _f(num_periods)
+    d, n = as_float(decay_steps), as_float(num_periods)
     if (v := concrete(n)) is not None and v <= 0:
         raise ValueError(f"num_periods must be > 0 here, got {num_periods}")
     half = d / (2 * jnp.maximum(n, np.finfo(np.float32).tiny))
-    wave = cycle(piecewise_linear(jnp.stack([0 * half, half, 2 * half]), jnp.array([1.0, 0.0, 1.0], _FLOAT), shape="cosine"), 2 * half)
+    wave = cycle(piecewise_linear(jnp.stack([0 * half, half, 2 * half]), jnp.array([1.0, 0.0, 1.0], FLOAT), shape="cosine"), 2 * half)
     held = 0.5 * (1 + jnp.cos(2 * jnp.pi * n))
     return join([wave, constant(held)], jnp.reshape(d, (1,)))
 
@@ -304,7 +298,7 @@ def linear_cosine_decay(
     >>> print(s(0), s(50), s(100))
     1.001 0.251 0.001
     """
-    lr = _f(learning_rate)
+    lr = as_float(learning_rate)
     return (alpha + linear(1.0, 0.0, decay_steps)) * _clamped_wave(decay_steps, num_periods) * lr + lr * beta
 
 
@@ -334,7 +328,7 @@ def noisy_linear_cosine_decay(
     >>> bool(s(10) == s(10)), bool(s(10) != keras.linear_cosine_decay(1.0, 100)(10))
     (True, True)
     """
-    lr = _f(learning_rate)
+    lr = as_float(learning_rate)
     std = from_fn(_noise_std, initial_variance=initial_variance, variance_decay=variance_decay, decay_steps=decay_steps)
     noisy_linear = alpha + linear(1.0, 0.0, decay_steps) + std * noise(seed)
     return noisy_linear * _clamped_wave(decay_steps, num_periods) * lr + lr * beta

@@ -49,6 +49,7 @@ from .._decay import exponential
 from .._join import join
 from .._piecewise import piecewise_constant, piecewise_linear
 from .._schedule import Schedule
+from ._common import FLOAT, concretely
 
 __all__ = [
     "constant_schedule",
@@ -68,18 +69,9 @@ __all__ = [
 ]
 
 
-_FLOAT = jnp.result_type(float)
-
-
 def _cumulative(init_value: ArrayLike, scales: list[Any]) -> jax.Array:
     """``init_value`` followed by its running products with ``scales``."""
-    return jnp.cumprod(jnp.stack([jnp.asarray(x, _FLOAT) for x in (init_value, *scales)]))
-
-
-def _is(x: Any, test: Any) -> bool:
-    """``test(x)`` when ``x`` is concrete; False when it is traced (the check cannot be made)."""
-    v = concrete(x)
-    return v is not None and bool(np.all(test(v)))
+    return jnp.cumprod(jnp.stack([jnp.asarray(x, FLOAT) for x in (init_value, *scales)]))
 
 
 def constant_schedule(value: ArrayLike) -> Schedule:
@@ -107,9 +99,9 @@ def polynomial_schedule(
     >>> print(s(5), s(10), s(20))
     1.0 0.25 0.0
     """
-    if _is(transition_steps, lambda v: v <= 0):
+    if concretely(transition_steps, lambda v: v <= 0):
         return constant(init_value)
-    begin = 0 if _is(transition_begin, lambda v: v < 0) else transition_begin
+    begin = 0 if concretely(transition_begin, lambda v: v < 0) else transition_begin
     return shift(polynomial(init_value, end_value, transition_steps, power), begin)
 
 
@@ -128,7 +120,7 @@ def linear_schedule(
 def _sorted_items(where: str, boundaries_and_scales: Mapping[Any, ArrayLike] | None) -> tuple[list[float], list[Any]]:
     items = sorted((boundaries_and_scales or {}).items())
     scales = [s for _, s in items]
-    if any(_is(s, lambda v: v < 0) for s in scales):
+    if any(concretely(s, lambda v: v < 0) for s in scales):
         raise ValueError(f"`{where}` expects non-negative scale factors")
     return [float(b) for b, _ in items], scales
 
@@ -169,13 +161,13 @@ def exponential_decay(
     >>> print(s(10), s(100))
     0.5 0.2
     """
-    if _is(transition_steps, lambda v: v <= 0) or _is(decay_rate, lambda v: v == 0):
+    if concretely(transition_steps, lambda v: v <= 0) or concretely(decay_rate, lambda v: v == 0):
         return constant(init_value)
-    begin = 0 if _is(transition_begin, lambda v: v < 0) else transition_begin
+    begin = 0 if concretely(transition_begin, lambda v: v < 0) else transition_begin
     if end_value is None or concrete(decay_rate) is None:  # a traced rate: the floor/ceiling is chosen when evaluated
         return shift(exponential(init_value, decay_rate, transition_steps, end_value, staircase), begin)
     decayed = shift(exponential(init_value, decay_rate, transition_steps, staircase=staircase), begin)
-    return clip(decayed, min=end_value) if _is(decay_rate, lambda v: v < 1) else clip(decayed, max=end_value)
+    return clip(decayed, min=end_value) if concretely(decay_rate, lambda v: v < 1) else clip(decayed, max=end_value)
 
 
 def cosine_decay_schedule(init_value: ArrayLike, decay_steps: ArrayLike, alpha: ArrayLike = 0.0, exponent: ArrayLike = 1.0) -> Schedule:
@@ -190,9 +182,9 @@ def cosine_decay_schedule(init_value: ArrayLike, decay_steps: ArrayLike, alpha: 
     >>> print(s(0), s(100), s(1000))
     1.0 0.1 0.1
     """
-    if _is(decay_steps, lambda v: ~(v > 0)):
+    if concretely(decay_steps, lambda v: ~(v > 0)):
         raise ValueError(f"The cosine_decay_schedule requires positive decay_steps, got decay_steps={decay_steps}.")
-    end = jnp.asarray(alpha, _FLOAT) * init_value
+    end = jnp.asarray(alpha, FLOAT) * init_value
     return cosine(init_value, decay_steps, end=end, exponent=exponent)
 
 
@@ -234,7 +226,7 @@ def linear_onecycle_schedule(
     """
     if transition_steps <= 0:
         raise ValueError("A linear onecycle schedule was set with a non-positive `transition_steps`")
-    div = jnp.asarray(div_factor, _FLOAT)
+    div = jnp.asarray(div_factor, FLOAT)
     knots = {int(pct_start * transition_steps): div, int(pct_final * transition_steps): 1.0 / div,
              transition_steps: 1.0 / jnp.asarray(final_div_factor, div.dtype)}
     return piecewise_interpolate_schedule("linear", peak_value / div, knots)
@@ -254,7 +246,7 @@ def cosine_onecycle_schedule(
     """
     if transition_steps <= 0:
         raise ValueError("A linear onecycle schedule was set with a non-positive `transition_steps`")
-    div = jnp.asarray(div_factor, _FLOAT)
+    div = jnp.asarray(div_factor, FLOAT)
     knots = {int(pct_start * transition_steps): div, int(transition_steps): 1.0 / (div * final_div_factor)}
     return piecewise_interpolate_schedule("cosine", peak_value / div, knots)
 
@@ -290,10 +282,10 @@ def warmup_cosine_decay_schedule(
     >>> print(s(5), s(10), s(110))
     0.5 1.0 0.1
     """
-    cosine_steps = jnp.asarray(decay_steps, _FLOAT) - jnp.asarray(warmup_steps, _FLOAT)
-    if _is(cosine_steps, lambda v: v <= 0):
+    cosine_steps = jnp.asarray(decay_steps, FLOAT) - jnp.asarray(warmup_steps, FLOAT)
+    if concretely(cosine_steps, lambda v: v <= 0):
         raise ValueError(f"The cosine_decay_schedule requires positive decay_steps, got decay_steps={concrete(cosine_steps)}.")
-    end = 0.0 if _is(peak_value, lambda v: v == 0) else end_value
+    end = 0.0 if concretely(peak_value, lambda v: v == 0) else end_value
     return join([linear_schedule(init_value, peak_value, warmup_steps), cosine(peak_value, cosine_steps, end, exponent)], [warmup_steps])
 
 
@@ -352,7 +344,7 @@ def join_schedules(schedules: Sequence[Schedule | ArrayLike], boundaries: Sequen
     >>> print(s(4), s(10))
     1.0 0.5
     """
-    boundaries = jnp.atleast_1d(jnp.asarray(boundaries, _FLOAT))
+    boundaries = jnp.atleast_1d(jnp.asarray(boundaries, FLOAT))
     n = min(len(schedules) - 1, boundaries.shape[0])
     # Piece i runs while t >= b_i and t < b_j for every later j: from the suffix minimum of the boundaries.
     runs_from = jax.lax.cummin(boundaries[:n], reverse=True)

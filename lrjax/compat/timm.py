@@ -34,9 +34,9 @@ import jax.numpy as jnp
 import numpy as np
 from jax.typing import ArrayLike
 
+from .. import _checks as check
 from .._algebra import blend
 from .._anneal import constant, cosine, linear, polynomial, tanh
-from .._checks import concrete
 from .._cycle import restart
 from .._decay import multistep, step_decay
 from .._from_fn import from_fn
@@ -45,6 +45,7 @@ from .._noise import noise
 from .._piecewise import piecewise_constant
 from .._ramps import warmup
 from .._schedule import Schedule
+from ._common import FLOAT, as_float, concretely
 
 __all__ = [
     "CosineLRScheduler",
@@ -54,22 +55,12 @@ __all__ = [
     "MultiStepLRScheduler",
 ]
 
-_FLOAT = jnp.result_type(float)
 _NO_STEP_REACHES = 2.0**31
-
-
-def _f(x: ArrayLike) -> jax.Array:
-    return jnp.asarray(x, _FLOAT)
 
 
 def _require(ok: bool, message: str) -> None:
     if not ok:
         raise ValueError(message)
-
-
-def _concretely(x: ArrayLike, test) -> bool:  # noqa: ANN001
-    v = concrete(x)
-    return v is not None and bool(np.all(test(v)))
 
 
 def _k_cosine(x: jax.Array, steps: jax.Array, k_decay: jax.Array) -> jax.Array:
@@ -88,22 +79,22 @@ def _cycles(base_lr, t_initial, lr_min, cycle_mul, cycle_decay, cycle_limit, wei
     ``weight`` runs from 1 to 0 over ``t_initial`` steps; cycle ``i`` stretches
     it over ``t_initial * cycle_mul**i`` steps.
     """
-    t_initial, mult, limit = _f(t_initial), _f(cycle_mul), _f(cycle_limit)
+    t_initial, mult, limit = as_float(t_initial), as_float(cycle_mul), as_float(cycle_limit)
     peaks = restart(constant(base_lr), t_initial, mult, decay=cycle_decay)
     # The end of cycle `limit`: t_initial * limit, or t_initial (mult**limit - 1) / (mult - 1).
     geometric = t_initial * (mult**limit - 1) / jnp.where(mult == 1, 1, mult - 1)
     end = jnp.minimum(jnp.where(mult == 1, t_initial * limit, geometric), _NO_STEP_REACHES)
-    running = piecewise_constant(jnp.reshape(end, (1,)), jnp.array([1.0, 0.0], _FLOAT))
+    running = piecewise_constant(jnp.reshape(end, (1,)), jnp.array([1.0, 0.0], FLOAT))
     return blend(constant(lr_min), peaks, restart(weight, t_initial, mult) * running)
 
 
 def _warmed(main: Schedule, base_lr, warmup_t, warmup_lr_init, warmup_prefix: bool, to_main: bool = False) -> Schedule:  # noqa: ANN001
     """timm's warmup: linear from ``warmup_lr_init`` for ``warmup_t`` steps, to ``base_lr`` (or, ``to_main``, to the curve there)."""
     if warmup_prefix:
-        return join([linear(warmup_lr_init, base_lr, warmup_t), main], jnp.reshape(_f(warmup_t), (1,)))
+        return join([linear(warmup_lr_init, base_lr, warmup_t), main], jnp.reshape(as_float(warmup_t), (1,)))
     if to_main:
         return warmup(main, warmup_t, warmup_lr_init, prefix=False)
-    during = piecewise_constant(jnp.reshape(_f(warmup_t), (1,)), jnp.array([0.0, 1.0], _FLOAT))
+    during = piecewise_constant(jnp.reshape(as_float(warmup_t), (1,)), jnp.array([0.0, 1.0], FLOAT))
     return blend(linear(warmup_lr_init, base_lr, warmup_t), main, during)
 
 
@@ -112,20 +103,20 @@ def _noisy(lr: Schedule, noise_range_t, noise_pct, noise_std, noise_seed) -> Sch
         return lr
     if isinstance(noise_range_t, (list, tuple)):
         start, stop = noise_range_t
-        window = piecewise_constant(jnp.stack([_f(start), _f(stop)]), jnp.array([0.0, 1.0, 0.0], _FLOAT))
+        window = piecewise_constant(jnp.stack([as_float(start), as_float(stop)]), jnp.array([0.0, 1.0, 0.0], FLOAT))
     else:
-        window = piecewise_constant(jnp.reshape(_f(noise_range_t), (1,)), jnp.array([0.0, 1.0], _FLOAT))
-    std = _f(noise_std)
-    bound = _f(noise_pct) / jnp.maximum(std, np.finfo(np.float32).tiny)
+        window = piecewise_constant(jnp.reshape(as_float(noise_range_t), (1,)), jnp.array([0.0, 1.0], FLOAT))
+    std = as_float(noise_std)
+    bound = as_float(noise_pct) / jnp.maximum(std, np.finfo(np.float32).tiny)
     return lr * (1 + window * std * noise(noise_seed, bound))
 
 
 def _check_cycles(t_initial, lr_min, cycle_limit, warmup_t, warmup_lr_init) -> None:  # noqa: ANN001
-    _require(not _concretely(t_initial, lambda v: v <= 0), f"t_initial must be > 0, got {t_initial}")
-    _require(not _concretely(lr_min, lambda v: v < 0), f"lr_min must be >= 0, got {lr_min}")
-    _require(not _concretely(cycle_limit, lambda v: v < 0), f"cycle_limit must be >= 0, got {cycle_limit}")
-    _require(not _concretely(warmup_t, lambda v: v < 0), f"warmup_t must be >= 0, got {warmup_t}")
-    _require(not _concretely(warmup_lr_init, lambda v: v < 0), f"warmup_lr_init must be >= 0, got {warmup_lr_init}")
+    _require(not concretely(t_initial, lambda v: v <= 0), f"t_initial must be > 0, got {t_initial}")
+    _require(not concretely(lr_min, lambda v: v < 0), f"lr_min must be >= 0, got {lr_min}")
+    _require(not concretely(cycle_limit, lambda v: v < 0), f"cycle_limit must be >= 0, got {cycle_limit}")
+    _require(not concretely(warmup_t, lambda v: v < 0), f"warmup_t must be >= 0, got {warmup_t}")
+    _require(not concretely(warmup_lr_init, lambda v: v < 0), f"warmup_lr_init must be >= 0, got {warmup_lr_init}")
 
 
 def CosineLRScheduler(  # noqa: N802
@@ -152,7 +143,7 @@ def CosineLRScheduler(  # noqa: N802
     [1.0, 0.5, 0.5, 0.25, 0.0]
     """
     _check_cycles(t_initial, lr_min, cycle_limit, warmup_t, warmup_lr_init)
-    weight = cosine(1.0, t_initial) if _concretely(k_decay, lambda v: v == 1) else from_fn(_k_cosine, steps=t_initial, k_decay=k_decay)
+    weight = cosine(1.0, t_initial) if concretely(k_decay, lambda v: v == 1) else from_fn(_k_cosine, steps=t_initial, k_decay=k_decay)
     main = _cycles(base_lr, t_initial, lr_min, cycle_mul, cycle_decay, cycle_limit, weight)
     return _noisy(_warmed(main, base_lr, warmup_t, warmup_lr_init, warmup_prefix), noise_range_t, noise_pct, noise_std, noise_seed)
 
@@ -182,7 +173,7 @@ def PolyLRScheduler(  # noqa: N802
     [0.1, 0.55, 0.9, 0.5, 0.0]
     """
     _check_cycles(t_initial, lr_min, cycle_limit, warmup_t, warmup_lr_init)
-    if _concretely(k_decay, lambda v: v == 1):
+    if concretely(k_decay, lambda v: v == 1):
         weight = polynomial(1.0, 0.0, t_initial, power)
     else:
         weight = from_fn(_k_poly, steps=t_initial, k_decay=k_decay, power=power)
@@ -217,8 +208,7 @@ def TanhLRScheduler(  # noqa: N802
     [1.0, 0.5, 0.0]
     """
     _check_cycles(t_initial, lr_min, cycle_limit, warmup_t, warmup_lr_init)
-    _require(not (concrete(lb) is not None and concrete(ub) is not None and not np.all(concrete(lb) < concrete(ub))),
-             f"lb must be < ub, got lb={lb}, ub={ub}")
+    check.related("TanhLRScheduler", "lb must be < ub", lambda lb, ub: lb < ub, lb=lb, ub=ub)
     main = _cycles(base_lr, t_initial, lr_min, cycle_mul, cycle_decay, cycle_limit, tanh(1.0, t_initial, 0.0, lb, ub))
     lr = _warmed(main, base_lr, warmup_t, warmup_lr_init, warmup_prefix, to_main=True)
     return _noisy(lr, noise_range_t, noise_pct, noise_std, noise_seed)
@@ -266,6 +256,6 @@ def MultiStepLRScheduler(  # noqa: N802
     >>> print(s(8), s(9), s(19))
     1.0 0.5 0.25
     """
-    milestones = jnp.maximum(_f(decay_t) - 1, 0)
+    milestones = jnp.maximum(as_float(decay_t) - 1, 0)
     main = multistep(base_lr, milestones, decay_rate)
     return _noisy(_warmed(main, base_lr, warmup_t, warmup_lr_init, warmup_prefix), noise_range_t, noise_pct, noise_std, noise_seed)

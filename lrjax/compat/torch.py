@@ -50,6 +50,7 @@ from .._join import join
 from .._piecewise import piecewise_constant, piecewise_linear
 from .._plateau import Plateau, plateau
 from .._schedule import Schedule
+from ._common import FLOAT, concretely
 
 __all__ = [
     "LambdaLR",
@@ -69,15 +70,6 @@ __all__ = [
     "ChainedScheduler",
     "ReduceLROnPlateau",
 ]
-
-_FLOAT = jnp.result_type(float)
-
-
-def _fails(x: Any, test: Callable[[np.ndarray], Any]) -> bool:
-    """``test(x)`` when ``x`` is concrete (False when traced: the check cannot be made)."""
-    v = concrete(x)
-    return v is not None and bool(np.any(test(v)))
-
 
 def _whole(v: np.ndarray) -> Any:
     return v != np.round(v)
@@ -127,10 +119,10 @@ def ConstantLR(base_lr: ArrayLike, factor: ArrayLike = 1.0 / 3, total_iters: Arr
     >>> print(s(3), s(4))
     0.5 1.0
     """
-    if _fails(factor, lambda v: (v > 1.0) | (v < 0)):
+    if concretely(factor, lambda v: (v > 1.0) | (v < 0)):
         raise ValueError("Constant multiplicative factor expected to be between 0 and 1.")
-    base = jnp.asarray(base_lr, _FLOAT)
-    return piecewise_constant(jnp.reshape(jnp.asarray(total_iters, _FLOAT), (1,)), jnp.stack([base * factor, base]))
+    base = jnp.asarray(base_lr, FLOAT)
+    return piecewise_constant(jnp.reshape(jnp.asarray(total_iters, FLOAT), (1,)), jnp.stack([base * factor, base]))
 
 
 def LinearLR(  # noqa: N802
@@ -143,11 +135,11 @@ def LinearLR(  # noqa: N802
     >>> print(s(0), s(5), s(50))
     0.5 0.75 1.0
     """
-    if _fails(start_factor, lambda v: (v > 1.0) | (v <= 0)):
+    if concretely(start_factor, lambda v: (v > 1.0) | (v <= 0)):
         raise ValueError("Starting multiplicative factor expected to be greater than 0 and less or equal to 1.")
-    if _fails(end_factor, lambda v: (v > 1.0) | (v < 0)):
+    if concretely(end_factor, lambda v: (v > 1.0) | (v < 0)):
         raise ValueError("Ending multiplicative factor expected to be between 0 and 1.")
-    base = jnp.asarray(base_lr, _FLOAT)
+    base = jnp.asarray(base_lr, FLOAT)
     return linear(base * start_factor, base * end_factor, total_iters)
 
 
@@ -182,9 +174,9 @@ def CosineAnnealingLR(base_lr: ArrayLike, T_max: ArrayLike, eta_min: ArrayLike =
     >>> print(s(5), s(10), s(15), s(20))
     0.5 0.0 0.5 1.0
     """
-    t_max = jnp.asarray(T_max, _FLOAT)
+    t_max = jnp.asarray(T_max, FLOAT)
     half_waves = piecewise_linear(jnp.stack([jnp.zeros_like(t_max), t_max, 2 * t_max]),
-                                  jnp.stack([jnp.asarray(x, _FLOAT) for x in (base_lr, eta_min, base_lr)]), shape="cosine")
+                                  jnp.stack([jnp.asarray(x, FLOAT) for x in (base_lr, eta_min, base_lr)]), shape="cosine")
     return cycle(half_waves, 2 * t_max)
 
 
@@ -200,9 +192,9 @@ def CosineAnnealingWarmRestarts(  # noqa: N802
     >>> [round(float(s(t)), 3) for t in range(10)]
     [1.0, 0.75, 0.25, 1.0, 0.933, 0.75, 0.5, 0.25, 0.067, 1.0]
     """
-    if _fails(T_0, lambda v: (v <= 0) | _whole(v)):
+    if concretely(T_0, lambda v: (v <= 0) | _whole(v)):
         raise ValueError(f"Expected positive integer T_0, but got {T_0}")
-    if _fails(T_mult, lambda v: (v < 1) | _whole(v)):
+    if concretely(T_mult, lambda v: (v < 1) | _whole(v)):
         raise ValueError(f"Expected integer T_mult >= 1, but got {T_mult}")
     return restart(cosine(base_lr, T_0, end=eta_min), period=T_0, mult=T_mult)
 
@@ -232,10 +224,10 @@ def _cyclic(
         return cyclic(low, high, up, down, mode, gamma)
     if scale_mode not in ("cycle", "iterations"):
         raise ValueError(f"scale_mode must be 'cycle' or 'iterations', got {scale_mode!r}")
-    up = jnp.asarray(up, _FLOAT)
-    length = up + (up if down is None else jnp.asarray(down, _FLOAT))
+    up = jnp.asarray(up, FLOAT)
+    length = up + (up if down is None else jnp.asarray(down, FLOAT))
     triangle = cyclic(0.0, 1.0, up, down)
-    low = jnp.asarray(low, _FLOAT)
+    low = jnp.asarray(low, FLOAT)
     return low + (high - low) * triangle * from_fn(_CycleScale(scale_fn, scale_mode == "cycle"), length=length)
 
 
@@ -287,19 +279,19 @@ def _total_steps(total_steps: Any, epochs: Any, steps_per_epoch: Any) -> Any:
     if total_steps is None and (epochs is None or steps_per_epoch is None):
         raise ValueError("You must define either total_steps OR (epochs AND steps_per_epoch)")
     if total_steps is not None:
-        if _fails(total_steps, lambda v: (v <= 0) | _whole(v)):
+        if concretely(total_steps, lambda v: (v <= 0) | _whole(v)):
             raise ValueError(f"Expected positive integer total_steps, but got {total_steps}")
         return total_steps
     for name, value in (("epochs", epochs), ("steps_per_epoch", steps_per_epoch)):
-        if _fails(value, lambda v: (v <= 0) | _whole(v)):
+        if concretely(value, lambda v: (v <= 0) | _whole(v)):
             raise ValueError(f"Expected positive integer {name}, but got {value}")
-    return jnp.asarray(epochs, _FLOAT) * steps_per_epoch
+    return jnp.asarray(epochs, FLOAT) * steps_per_epoch
 
 
 def _anneal(anneal_strategy: str, pct_start: Any) -> str:
     if anneal_strategy not in ("cos", "linear"):
         raise ValueError(f"anneal_strategy must be one of 'cos' or 'linear', instead got {anneal_strategy}")
-    if _fails(pct_start, lambda v: (v < 0) | (v > 1)):
+    if concretely(pct_start, lambda v: (v < 0) | (v > 1)):
         raise ValueError(f"Expected float between 0 and 1 pct_start, but got {pct_start}")
     return "cosine" if anneal_strategy == "cos" else "linear"
 
@@ -380,9 +372,9 @@ def ChainedScheduler(schedulers: Sequence[Schedule], base_lr: ArrayLike) -> Sche
     """
     if not schedulers:
         raise ValueError("ChainedScheduler: schedulers must be a non-empty sequence of schedules")
-    if _fails(base_lr, lambda v: v == 0):
+    if concretely(base_lr, lambda v: v == 0):
         raise ValueError(f"ChainedScheduler: base_lr must be non-zero, got {base_lr}")
-    per_base = 1 / jnp.asarray(base_lr, _FLOAT)
+    per_base = 1 / jnp.asarray(base_lr, FLOAT)
     product = schedulers[0]
     for s in schedulers[1:]:
         product = product * s * per_base
@@ -413,14 +405,14 @@ def ReduceLROnPlateau(  # noqa: N802
     >>> print(state.scale)
     0.1
     """
-    if _fails(factor, lambda v: v >= 1.0):
+    if concretely(factor, lambda v: v >= 1.0):
         raise ValueError("Factor should be < 1.0.")
     if mode not in ("min", "max"):
         raise ValueError(f"mode {mode} is unknown!")
     if threshold_mode not in ("rel", "abs"):
         raise ValueError(f"threshold mode {threshold_mode} is unknown!")
-    if _fails(base_lr, lambda v: v <= 0):
+    if concretely(base_lr, lambda v: v <= 0):
         raise ValueError(f"ReduceLROnPlateau: base_lr must be > 0, got {base_lr}")
-    base = jnp.asarray(base_lr, _FLOAT)
+    base = jnp.asarray(base_lr, FLOAT)
     return plateau(mode, factor, patience, threshold, threshold_mode, cooldown, min_lr / base, eps / base)
 

@@ -30,6 +30,7 @@ from .._join import join
 from .._piecewise import piecewise_linear
 from .._ramps import cooldown, warmup
 from .._schedule import Schedule
+from ._common import as_float
 
 __all__ = [
     "get_constant_schedule",
@@ -43,22 +44,15 @@ __all__ = [
     "get_wsd_schedule",
 ]
 
-_FLOAT = jnp.result_type(float)
-
-
-def _f(x: ArrayLike) -> jnp.ndarray:
-    return jnp.asarray(x, _FLOAT)
-
-
 def _decay_steps(num_warmup_steps: ArrayLike, num_training_steps: ArrayLike) -> jnp.ndarray:
     """transformers' ``max(1, num_training_steps - num_warmup_steps)``."""
-    return jnp.maximum(_f(num_training_steps) - _f(num_warmup_steps), 1)
+    return jnp.maximum(as_float(num_training_steps) - as_float(num_warmup_steps), 1)
 
 
 def _cosine_wave(high: ArrayLike, low: ArrayLike, half_period: jnp.ndarray) -> Schedule:
     r"""``low + (high - low) * (1 + cos(pi * t / half_period)) / 2`` for every ``t``: periodic, not clamped."""
     knots = jnp.stack([jnp.zeros_like(half_period), half_period, 2 * half_period])
-    return cycle(piecewise_linear(knots, jnp.stack([_f(high), _f(low), _f(high)]), shape="cosine"), 2 * half_period)
+    return cycle(piecewise_linear(knots, jnp.stack([as_float(high), as_float(low), as_float(high)]), shape="cosine"), 2 * half_period)
 
 
 def get_constant_schedule(base_lr: ArrayLike) -> Schedule:
@@ -90,7 +84,7 @@ def get_linear_schedule_with_warmup(base_lr: ArrayLike, num_warmup_steps: ArrayL
     >>> print(s(5), s(60), s(200))
     0.5 0.5 0.0
     """
-    steps = jnp.maximum(_f(num_training_steps) - _f(num_warmup_steps), 0)
+    steps = jnp.maximum(as_float(num_training_steps) - as_float(num_warmup_steps), 0)
     return warmup(linear(base_lr, 0.0, steps), num_warmup_steps)
 
 
@@ -118,7 +112,7 @@ def get_cosine_with_hard_restarts_schedule_with_warmup(
     0.0009866357 1.0 0.0
     """
     decay = _decay_steps(num_warmup_steps, num_training_steps)
-    length = decay / _f(num_cycles)
+    length = decay / as_float(num_cycles)
     return warmup(join([cycle(cosine(base_lr, length), length), 0.0], jnp.reshape(decay, (1,))), num_warmup_steps)
 
 
@@ -137,7 +131,7 @@ def get_polynomial_decay_schedule_with_warmup(
     lr, end = concrete(base_lr), concrete(lr_end)
     if lr is not None and end is not None and not lr > end:
         raise ValueError(f"lr_end ({lr_end}) must be smaller than initial lr ({base_lr})")
-    steps = jnp.maximum(_f(num_training_steps) - _f(num_warmup_steps), 0)
+    steps = jnp.maximum(as_float(num_training_steps) - as_float(num_warmup_steps), 0)
     return warmup(polynomial(base_lr, lr_end, steps, power), num_warmup_steps)
 
 
@@ -176,8 +170,8 @@ def get_cosine_with_min_lr_schedule_with_warmup(
         raise ValueError("Only one of min_lr or min_lr_rate should be set")
     if min_lr is None and min_lr_rate is None:
         raise ValueError("One of min_lr or min_lr_rate should be set through the lr_scheduler_kwargs")
-    floor = _f(min_lr) if min_lr is not None else _f(base_lr) * min_lr_rate
-    half_period = _decay_steps(num_warmup_steps, num_training_steps) / (2 * _f(num_cycles))
+    floor = as_float(min_lr) if min_lr is not None else as_float(base_lr) * min_lr_rate
+    half_period = _decay_steps(num_warmup_steps, num_training_steps) / (2 * as_float(num_cycles))
     return warmup(_cosine_wave(base_lr, floor, half_period), num_warmup_steps)
 
 
@@ -211,11 +205,11 @@ def get_wsd_schedule(
         raise ValueError(f"Unknown warmup type: {warmup_type}, expected 'linear', 'cosine' or '1-sqrt'")
     if decay_type not in ("linear", "cosine", "1-sqrt"):
         raise ValueError(f"Unknown decay type: {decay_type}, expected 'linear', 'cosine' or '1-sqrt'")
-    w, d = _f(num_warmup_steps), _f(num_decay_steps)
-    stable = _f(num_stable_steps) if num_stable_steps is not None else _f(num_training_steps) - w - d
+    w, d = as_float(num_warmup_steps), as_float(num_decay_steps)
+    stable = as_float(num_stable_steps) if num_stable_steps is not None else as_float(num_training_steps) - w - d
     if (v := concrete(stable)) is not None and np.any(v < 0):
         raise ValueError(f"get_wsd_schedule: the stable phase would last {v} steps; num_training_steps must be >= warmup + decay steps")
-    peak = _f(base_lr)
+    peak = as_float(base_lr)
     low = peak * min_lr_ratio
     ramp_steps, decay_steps = jnp.maximum(w, 1), jnp.maximum(d, 1)
     ramp = {
@@ -225,7 +219,7 @@ def get_wsd_schedule(
     }[warmup_type]
     decay = {
         "linear": linear(peak, low, decay_steps),
-        "cosine": _cosine_wave(peak, low, decay_steps / (2 * _f(num_cycles))),
+        "cosine": _cosine_wave(peak, low, decay_steps / (2 * as_float(num_cycles))),
         "1-sqrt": cooldown(constant(peak), decay_steps, decay_steps, end=low, shape="sqrt"),
     }[decay_type]
     boundaries = jnp.cumsum(jnp.stack([w, jnp.maximum(stable, 0), d]))

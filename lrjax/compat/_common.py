@@ -1,0 +1,27 @@
+"""Helpers the compat modules share: float conversion and checks that only concrete values can take part in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax.typing import ArrayLike
+
+from .._checks import concrete
+
+#: The default float dtype, which compat functions compute derived leaves in.
+FLOAT = jnp.result_type(float)
+
+
+def as_float(x: ArrayLike) -> jax.Array:
+    """``x`` as an array of the default float dtype (traced values stay traced)."""
+    return jnp.asarray(x, FLOAT)
+
+
+def concretely(x: Any, test: Callable[[np.ndarray], Any]) -> bool:
+    """``test(x)`` for a concrete ``x`` (true if it holds anywhere in an array); False for a traced one, which cannot be tested."""
+    v = concrete(x)
+    return v is not None and bool(np.any(test(v)))
