@@ -70,9 +70,12 @@ def test_every_public_name_has_a_runnable_example():
     """The doctests run with the suite (--doctest-modules); this makes sure every public name has one."""
     import lrjax
 
-    public = [name for name in vars(lrjax) if not name.startswith("_")]
-    missing = [name for name in public if ">>>" not in (getattr(lrjax, name).__doc__ or "")]
-    assert len(public) > 40 and missing == []
+    public = [getattr(lrjax, name) for name in vars(lrjax) if not name.startswith("_")]
+    for peer in ("optax", "torch", "timm", "transformers", "keras"):
+        module = getattr(lrjax.compat, peer)
+        public += [getattr(module, name) for name in module.__all__]
+    missing = [getattr(obj, "__name__", obj) for obj in public if ">>>" not in (obj.__doc__ or "")]
+    assert len(public) > 100 and missing == []
 
 
 def _gallery():
