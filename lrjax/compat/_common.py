@@ -11,6 +11,9 @@ import numpy as np
 from jax.typing import ArrayLike
 
 from .._checks import concrete
+from .._cycle import cycle
+from .._piecewise import piecewise_linear
+from .._schedule import Schedule
 
 #: The default float dtype, which compat functions compute derived leaves in.
 FLOAT = jnp.result_type(float)
@@ -25,3 +28,10 @@ def concretely(x: Any, test: Callable[[np.ndarray], Any]) -> bool:
     """``test(x)`` for a concrete ``x`` (true if it holds anywhere in an array); False for a traced one, which cannot be tested."""
     v = concrete(x)
     return v is not None and bool(np.any(test(v)))
+
+
+def cosine_wave(high: ArrayLike, low: ArrayLike, half_period: ArrayLike) -> Schedule:
+    r""":math:`low + (high - low)\,\tfrac12(1 + \cos(\pi t / half\_period))` at every step: periodic, never clamped."""
+    h = as_float(half_period)
+    knots = jnp.stack([jnp.zeros_like(h), h, 2 * h])
+    return cycle(piecewise_linear(knots, jnp.stack([as_float(high), as_float(low), as_float(high)]), shape="cosine"), 2 * h)

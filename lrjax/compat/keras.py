@@ -33,16 +33,15 @@ from .. import _piecewise
 from .._anneal import constant, cosine, linear, polynomial
 from .._arith import Step, floor_div, power_no_growth, progress
 from .._checks import concrete
-from .._cycle import cycle, restart
+from .._cycle import restart
 from .._decay import exponential, inverse_time
 from .._from_fn import from_fn
 from .._join import join
 from .._noise import noise
-from .._piecewise import piecewise_linear
 from .._pytree import duration, static
 from .._ramps import warmup
 from .._schedule import Schedule
-from ._common import FLOAT, as_float
+from ._common import as_float, cosine_wave
 
 __all__ = [
     "ExponentialDecay",
@@ -282,8 +281,7 @@ def _clamped_wave(decay_steps: ArrayLike, num_periods: ArrayLike) -> Schedule:
     d, n = as_float(decay_steps), as_float(num_periods)
     if (v := concrete(n)) is not None and v <= 0:
         raise ValueError(f"num_periods must be > 0 here, got {num_periods}")
-    half = d / (2 * jnp.maximum(n, np.finfo(np.float32).tiny))
-    wave = cycle(piecewise_linear(jnp.stack([0 * half, half, 2 * half]), jnp.array([1.0, 0.0, 1.0], FLOAT), shape="cosine"), 2 * half)
+    wave = cosine_wave(1.0, 0.0, d / (2 * jnp.maximum(n, np.finfo(np.float32).tiny)))
     held = 0.5 * (1 + jnp.cos(2 * jnp.pi * n))
     return join([wave, constant(held)], jnp.reshape(d, (1,)))
 

@@ -42,15 +42,15 @@ from jax.typing import ArrayLike
 from .._algebra import multiply
 from .._anneal import cosine, linear, polynomial
 from .._checks import concrete
-from .._cycle import cycle, restart
+from .._cycle import restart
 from .._cyclical import cyclic, one_cycle, one_cycle_momentum
 from .._decay import exponential, multistep, step_decay
 from .._from_fn import from_fn
 from .._join import join
-from .._piecewise import piecewise_constant, piecewise_linear
+from .._piecewise import piecewise_constant
 from .._plateau import Plateau, plateau
 from .._schedule import Schedule
-from ._common import FLOAT, concretely
+from ._common import FLOAT, concretely, cosine_wave
 
 __all__ = [
     "LambdaLR",
@@ -174,10 +174,7 @@ def CosineAnnealingLR(base_lr: ArrayLike, T_max: ArrayLike, eta_min: ArrayLike =
     >>> print(s(5), s(10), s(15), s(20))
     0.5 0.0 0.5 1.0
     """
-    t_max = jnp.asarray(T_max, FLOAT)
-    half_waves = piecewise_linear(jnp.stack([jnp.zeros_like(t_max), t_max, 2 * t_max]),
-                                  jnp.stack([jnp.asarray(x, FLOAT) for x in (base_lr, eta_min, base_lr)]), shape="cosine")
-    return cycle(half_waves, 2 * t_max)
+    return cosine_wave(base_lr, eta_min, T_max)
 
 
 def CosineAnnealingWarmRestarts(  # noqa: N802

@@ -30,7 +30,7 @@ from .._join import join
 from .._piecewise import piecewise_linear
 from .._ramps import cooldown, warmup
 from .._schedule import Schedule
-from ._common import as_float
+from ._common import as_float, cosine_wave
 
 __all__ = [
     "get_constant_schedule",
@@ -47,12 +47,6 @@ __all__ = [
 def _decay_steps(num_warmup_steps: ArrayLike, num_training_steps: ArrayLike) -> jnp.ndarray:
     """transformers' ``max(1, num_training_steps - num_warmup_steps)``."""
     return jnp.maximum(as_float(num_training_steps) - as_float(num_warmup_steps), 1)
-
-
-def _cosine_wave(high: ArrayLike, low: ArrayLike, half_period: jnp.ndarray) -> Schedule:
-    r"""``low + (high - low) * (1 + cos(pi * t / half_period)) / 2`` for every ``t``: periodic, not clamped."""
-    knots = jnp.stack([jnp.zeros_like(half_period), half_period, 2 * half_period])
-    return cycle(piecewise_linear(knots, jnp.stack([as_float(high), as_float(low), as_float(high)]), shape="cosine"), 2 * half_period)
 
 
 def get_constant_schedule(base_lr: ArrayLike) -> Schedule:
@@ -172,7 +166,7 @@ def get_cosine_with_min_lr_schedule_with_warmup(
         raise ValueError("One of min_lr or min_lr_rate should be set through the lr_scheduler_kwargs")
     floor = as_float(min_lr) if min_lr is not None else as_float(base_lr) * min_lr_rate
     half_period = _decay_steps(num_warmup_steps, num_training_steps) / (2 * as_float(num_cycles))
-    return warmup(_cosine_wave(base_lr, floor, half_period), num_warmup_steps)
+    return warmup(cosine_wave(base_lr, floor, half_period), num_warmup_steps)
 
 
 def get_wsd_schedule(
@@ -219,7 +213,7 @@ def get_wsd_schedule(
     }[warmup_type]
     decay = {
         "linear": linear(peak, low, decay_steps),
-        "cosine": _cosine_wave(peak, low, decay_steps / (2 * as_float(num_cycles))),
+        "cosine": cosine_wave(peak, low, decay_steps / (2 * as_float(num_cycles))),
         "1-sqrt": cooldown(constant(peak), decay_steps, decay_steps, end=low, shape="sqrt"),
     }[decay_type]
     boundaries = jnp.cumsum(jnp.stack([w, jnp.maximum(stable, 0), d]))
