@@ -560,3 +560,60 @@ def test_noisy_linear_cosine_decay_adds_noise_of_tfs_variance():
     noise = (np.asarray(noisy) - clean)[:, keep] / (0.5 * wave[keep])
     np.testing.assert_allclose(noise.std(axis=0), np.sqrt(2.0 / (1 + s[keep]) ** 0.55), rtol=0.05)
     np.testing.assert_allclose(noise.mean(axis=0), 0, atol=0.1)
+
+
+def test_transformers_itself_gives_the_same_values():
+    torch_lib = pytest.importorskip("torch", reason="torch is optional")
+    hf = pytest.importorskip("transformers", reason="transformers is optional")
+    pairs = [
+        ("get_constant_schedule", {}),
+        ("get_constant_schedule_with_warmup", dict(num_warmup_steps=20)),
+        ("get_linear_schedule_with_warmup", dict(num_warmup_steps=20, num_training_steps=150)),
+        ("get_cosine_schedule_with_warmup", dict(num_warmup_steps=20, num_training_steps=150, num_cycles=0.75)),
+        ("get_cosine_with_hard_restarts_schedule_with_warmup", dict(num_warmup_steps=20, num_training_steps=150, num_cycles=3)),
+        ("get_polynomial_decay_schedule_with_warmup", dict(num_warmup_steps=20, num_training_steps=150, lr_end=0.01, power=2.0)),
+        ("get_inverse_sqrt_schedule", dict(num_warmup_steps=20)),
+        ("get_inverse_sqrt_schedule", dict(num_warmup_steps=0)),
+        ("get_cosine_with_min_lr_schedule_with_warmup", dict(num_warmup_steps=20, num_training_steps=150, min_lr_rate=0.1)),
+        ("get_cosine_with_min_lr_schedule_with_warmup", dict(num_warmup_steps=20, num_training_steps=150, min_lr=0.02)),
+        ("get_wsd_schedule", dict(num_warmup_steps=20, num_decay_steps=40, num_training_steps=150, min_lr_ratio=0.1)),
+        ("get_wsd_schedule", dict(num_warmup_steps=20, num_decay_steps=40, num_stable_steps=50, warmup_type="1-sqrt",
+                                  decay_type="1-sqrt", min_lr_ratio=0.1)),
+        ("get_wsd_schedule", dict(num_warmup_steps=20, num_decay_steps=40, num_training_steps=150, warmup_type="cosine",
+                                  decay_type="linear", num_cycles=1.0)),
+    ]
+    model = torch_lib.nn.Linear(1, 1)
+    for name, kwargs in pairs:
+        optimizer = torch_lib.optim.SGD(model.parameters(), lr=0.1)
+        scheduler = getattr(hf, name)(optimizer, **kwargs)
+        expected = []
+        for _ in range(220):
+            expected.append(optimizer.param_groups[0]["lr"])
+            optimizer.step()
+            scheduler.step()
+        ours = getattr(transformers, name)(0.1, **kwargs)
+        np.testing.assert_allclose(evaluate(ours, jnp.arange(220)), expected, rtol=2e-6, atol=1e-8, err_msg=f"{name} {kwargs}")
+
+
+def test_timm_itself_gives_the_same_values():
+    torch_lib = pytest.importorskip("torch", reason="torch is optional")
+    timm_lib = pytest.importorskip("timm.scheduler", reason="timm is optional")
+    pairs = [
+        ("CosineLRScheduler", dict(t_initial=40, lr_min=0.01, cycle_mul=2.0, cycle_decay=0.5, cycle_limit=3, warmup_t=5, warmup_lr_init=0.01)),
+        ("CosineLRScheduler", dict(t_initial=30, lr_min=0.001, cycle_decay=0.8, cycle_limit=4, warmup_t=10, warmup_prefix=True, k_decay=2.0)),
+        ("PolyLRScheduler", dict(t_initial=50, power=2.0, lr_min=0.005, cycle_limit=3, cycle_decay=0.7, warmup_t=10)),
+        ("TanhLRScheduler", dict(t_initial=50, lr_min=0.005, cycle_mul=1.5, cycle_limit=3, warmup_t=10, warmup_lr_init=0.02)),
+        ("TanhLRScheduler", dict(t_initial=50, warmup_t=10, warmup_prefix=True)),
+        ("StepLRScheduler", dict(decay_t=30, decay_rate=0.5, warmup_t=5, warmup_lr_init=0.01)),
+        ("MultiStepLRScheduler", dict(decay_t=[30, 80, 81], decay_rate=0.5, warmup_t=5, warmup_prefix=False)),
+    ]
+    model = torch_lib.nn.Linear(1, 1)
+    for name, kwargs in pairs:
+        optimizer = torch_lib.optim.SGD(model.parameters(), lr=0.1)
+        scheduler = getattr(timm_lib, name)(optimizer, t_in_epochs=False, **kwargs)
+        expected = []
+        for t in range(250):
+            scheduler.step_update(t)
+            expected.append(optimizer.param_groups[0]["lr"])
+        ours = getattr(timm, name)(0.1, **kwargs)
+        np.testing.assert_allclose(evaluate(ours, jnp.arange(250)), expected, rtol=2e-6, atol=1e-8, err_msg=f"{name} {kwargs}")
