@@ -86,6 +86,8 @@ def _step_list(text: str) -> list[int]:
 
 def load(spec: str) -> Any:
     """The schedule a SPEC names: a JSON config file if the path exists or ends in .json, else an expression."""
+    import numpy as np
+
     import lrjax
 
     try:
@@ -104,6 +106,8 @@ def load(spec: str) -> Any:
         raise UsageError(str(e)) from None
     if not isinstance(schedule, lrjax.Schedule):
         raise UsageError(f"{spec!r} is a {type(schedule).__name__}, not a schedule of steps")
+    if shape := np.shape(schedule(0)):
+        raise UsageError(f"{spec!r} is a batch of {shape} schedules; give one schedule per SPEC")
     return schedule
 
 
@@ -123,7 +127,7 @@ def horizon(tree: Any) -> int:
             return sum(total(v) for v in x)
         if not isinstance(x, Tree):
             return 0.0
-        own = sum(float(np.max(getattr(x, f.name))) for f in dataclasses.fields(x) if f.metadata.get("duration"))
+        own = sum(float(np.max(getattr(x, f.name), initial=0)) for f in dataclasses.fields(x) if f.metadata.get("duration"))
         children = sum(total(getattr(x, f.name)) for f in dataclasses.fields(x))
         return float(np.max(x.steps_per_epoch)) * children if isinstance(x, PerEpoch) else own + children
 

@@ -32,9 +32,10 @@ def values(schedule: Schedule, steps: int | ArrayLike) -> jax.Array:
 
     ``steps`` is an int ``n`` (the steps ``0, 1, ..., n``, so a curve
     includes its end) or an array of steps of any shape; the result has the
-    shape of the steps. The schedule is an argument of the jitted function,
-    so curves of one structure with new hyperparameters compile once. For a
-    stacked batch of schedules use ``jax.vmap(lrjax.values, (0, None))``.
+    shape of the steps (followed by the batch shape of a schedule whose
+    scalar leaves are batched). The schedule is an argument of the jitted
+    function, so curves of one structure with new hyperparameters compile
+    once. For any stacked batch of schedules use ``jax.vmap(lrjax.values, (0, None))``.
 
     >>> import lrjax
     >>> print(lrjax.values(lrjax.linear(1.0, 0.0, 4), 4))
@@ -47,7 +48,8 @@ def values(schedule: Schedule, steps: int | ArrayLike) -> jax.Array:
 
 @jax.jit
 def _evaluate(schedule: Schedule, steps: jax.Array) -> jax.Array:
-    return jax.vmap(schedule)(steps.ravel()).reshape(steps.shape)
+    out = jax.vmap(schedule)(steps.ravel())
+    return out.reshape(steps.shape + out.shape[1:])
 
 
 def plot(

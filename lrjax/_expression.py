@@ -241,9 +241,13 @@ class _Reader:
         for a in node.args:
             if isinstance(a, ast.Starred):
                 raise self.fail(a, "unpacking is not allowed")
+        seen = set()
         for k in node.keywords:
             if k.arg is None:
                 raise self.fail(k.value, "unpacking is not allowed")
+            if k.arg in seen:
+                raise self.fail(k, f"keyword argument {k.arg!r} repeated")
+            seen.add(k.arg)
         args = [self.read(a, depth + 1) for a in node.args]
         kwargs = {k.arg: self.read(k.value, depth + 1) for k in node.keywords if k.arg is not None}
         try:

@@ -82,6 +82,28 @@ def test_bad_specs_exit_2_with_one_line(spec, message, capsys, tmp_path, monkeyp
     assert captured.err == message + "\n" and captured.out == ""
 
 
+ODD_SPECS = [
+    ("cosine([1.0, 2.0], 10)", 2, "is a batch of (2,) schedules; give one schedule per SPEC"),
+    ("cosine(1.0, [10, 20])", 2, "is a batch of (2,) schedules"),
+    ("piecewise_constant([], [1.0])", 0, "min 1 at step 0, max 1 at step 0 (steps 0 to 100)"),
+    ("join([1.0], [])", 0, "(steps 0 to 100)"),
+    ("exponential(1.0, 2.0, 1)", 0, "max 1.84467e+19"),
+    ("cosine(1, 10)" + " + cosine(1, 10)" * 40, 0, "max 41 at step 0"),
+    ("", 2, "parse: invalid syntax"),
+    ("   ", 2, "parse: invalid syntax"),
+    ("cosine(1, 10) # comment", 0, "(steps 0 to 100)"),
+    ("x" * 2000, 2, "unknown name"),
+]
+
+
+@pytest.mark.parametrize("spec, status, text", ODD_SPECS, ids=[s[:30] or "empty" for s, _, _ in ODD_SPECS])
+def test_odd_specs_end_cleanly(spec, status, text, capsys):
+    assert main(["show", spec]) == status
+    captured = capsys.readouterr()
+    assert text in (captured.out if status == 0 else captured.err)
+    assert len(captured.err.splitlines()) == (status != 0)
+
+
 def test_bad_json_files_exit_2_with_one_line(tmp_path, capsys):
     (tmp_path / "bad.json").write_text("{not json")
     (tmp_path / "old.json").write_text(json.dumps({"format": "lrjax", "version": 9, "schedule": {}}))
@@ -140,6 +162,9 @@ def test_values_evaluates_a_curve_including_its_end():
         lrjax.values(s, -1)
     with pytest.raises(ValueError, match=r"values: schedule must be an lrjax schedule, got function"):
         lrjax.values(lambda t: t, 10)
+    batched = lrjax.values(lrjax.cosine(jnp.array([1.0, 2.0]), 10), jnp.array([[0, 5], [10, 20]]))
+    assert batched.shape == (2, 2, 2)
+    np.testing.assert_allclose(batched[0, 1], [0.5, 1.0], rtol=1e-6)
 
 
 def test_values_compiles_once_per_structure():

@@ -126,6 +126,7 @@ REJECTED = [
     ("[cosine(1, 10)]", r"is not a schedule"),
     ("cosine(1)", r"cosine: missing a required argument: 'steps' \(at column 1: 'cosine\(1\)'\)"),
     ("cosine(1, 10, foo=3)", r"cosine: got an unexpected keyword argument 'foo'"),
+    ("cosine(init=1, steps=10, init=2)", r"keyword argument 'init' repeated \(at column 26: 'init=2'\)"),
     ("cosine(1, 10, 0, 1, 5)", r"cosine: too many positional arguments"),
     ("cosine(1, -5)", r"cosine: steps must be a finite number >= 0, got -5 \(at column 1"),
     ("warmup(cosine(1, 10), steps=5, shape='foo')", r"warmup: shape must be one of 'linear', 'cosine', 'exponential', got 'foo'"),
