@@ -98,8 +98,9 @@ def _write_value(x: Any, whole: bool = False) -> str:
 def parse(text: str) -> Tree:
     """Reads an lrjax expression, such as ``repr`` prints, back into a schedule.
 
-    The expression may call any lrjax schedule constructor (``cosine``,
-    ``warmup``, ``join``, ...) with positional or keyword arguments that are
+    The expression may call any lrjax schedule constructor or preset
+    (``cosine``, ``warmup``, ``join``, ``sgdr``, ..., and ``PolynomialDecay``,
+    the one compat kind without a native equivalent) with positional or keyword arguments that are
     numbers, strings, booleans, ``None``, lists or schedules, and may combine
     schedules and numbers with ``+ - * /``. Nothing else is allowed: no
     attribute access, no other names, no lambdas, no imports. It is read with

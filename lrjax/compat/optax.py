@@ -284,7 +284,7 @@ def warmup_cosine_decay_schedule(
     """
     cosine_steps = jnp.asarray(decay_steps, FLOAT) - jnp.asarray(warmup_steps, FLOAT)
     if concretely(cosine_steps, lambda v: v <= 0):
-        raise ValueError(f"The cosine_decay_schedule requires positive decay_steps, got decay_steps={concrete(cosine_steps)}.")
+        raise ValueError(f"The cosine_decay_schedule requires positive decay_steps, got decay_steps={float(concrete(cosine_steps)):g}.")
     end = 0.0 if concretely(peak_value, lambda v: v == 0) else end_value
     return join([linear_schedule(init_value, peak_value, warmup_steps), cosine(peak_value, cosine_steps, end, exponent)], [warmup_steps])
 
