@@ -165,7 +165,7 @@ def milestones(steps: Any, v: Any) -> list[int]:
 
 
 def sparkline(v: Any, width: int = 64) -> str:
-    """The curve as one line of block characters (ASCII when stdout cannot print them), bucket means."""
+    """The curve as one line of block characters (ASCII when stdout cannot print them), bucket means; ``?`` where not finite."""
     import numpy as np
 
     blocks = "▁▂▃▄▅▆▇█"
@@ -175,9 +175,13 @@ def sparkline(v: Any, width: int = 64) -> str:
         blocks = "_.-=+*#@"
     v = np.asarray(v, np.float64)
     means = np.array([b.mean() for b in np.array_split(v, min(width, v.size))])
-    low, high = means.min(), means.max()
-    level = np.zeros(means.shape, int) if high == low else np.round((means - low) / (high - low) * (len(blocks) - 1)).astype(int)
-    return "".join(blocks[i] for i in level)
+    finite = np.isfinite(means)
+    if not finite.any():
+        return "?" * means.size
+    low, high = means[finite].min(), means[finite].max()
+    scaled = np.zeros(means.shape) if high == low else (np.where(finite, means, low) - low) / (high - low)
+    level = np.round(scaled * (len(blocks) - 1)).astype(int)
+    return "".join(blocks[i] if ok else "?" for i, ok in zip(level, finite))
 
 
 def _show(spec: str, steps: int | None, at: list[int] | None, config: bool) -> None:

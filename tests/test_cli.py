@@ -150,6 +150,7 @@ def test_horizon_covers_the_durations():
 def test_sparkline_levels():
     assert sparkline(np.arange(8.0), width=8) == "▁▂▃▄▅▆▇█"
     assert sparkline(np.ones(100), width=10) == "▁" * 10
+    assert sparkline(np.array([0.0, 1.0, np.inf, 2.0]), width=4) == "▁▅?█"
 
 
 def test_values_evaluates_a_curve_including_its_end():
