@@ -21,9 +21,11 @@ constants for ``transition_steps <= 0`` or ``decay_rate == 0``.
   ``decay_rate == 0`` gives ``init_value`` at step 0 and 0 after it, and a
   traced ``peak_value == 0`` in `warmup_cosine_decay_schedule` ends at
   ``end_value`` (optax: at 0, because its ``alpha`` is ``end_value / peak_value``).
-- The piecewise boundaries (dict keys) and the one-cycle ``pct_*`` and
-  ``transition_steps`` must be concrete here as in optax: they decide which
-  pieces exist. The values and scales are leaves.
+- The piecewise boundaries are dict keys, concrete as in optax; the values
+  and scales are leaves. The one-cycle ``transition_steps`` and ``pct_*`` may
+  be traced: their knots ``int(pct * T)`` become array leaves (optax's dict,
+  where two equal keys keep the last scale, applies to concrete values only;
+  the two agree whenever the knots are distinct).
 - `join_schedules` takes lrjax schedules (or numbers). Unsorted boundaries give
   optax's values (each piece runs where it is the last one started); negative
   boundaries raise, and a length mismatch is truncated as optax's ``zip`` does.
@@ -207,11 +209,32 @@ def piecewise_interpolate_schedule(
     return piecewise_linear([0.0, *np.maximum(boundaries, 0)], _cumulative(init_value, scales), shape=interpolate_type)
 
 
+def _onecycle(interpolate_type: str, transition_steps: ArrayLike, peak_value: ArrayLike, div_factor: ArrayLike,
+              knots: list[tuple[ArrayLike | None, ArrayLike]]) -> Schedule:
+    """``piecewise_interpolate_schedule`` from ``peak / div`` through ``(int(pct * T), scale)`` knots (``pct=None``: at ``T``).
+
+    Concrete lengths and fractions build optax's dict, where a repeated key keeps
+    the last scale; traced ones give the same knots as arrays (the same values
+    whenever the knots are distinct, as they are for any ``T >= 4``).
+    """
+    if concretely(transition_steps, lambda v: v <= 0):
+        raise ValueError("A linear onecycle schedule was set with a non-positive `transition_steps`")
+    div = jnp.asarray(div_factor, FLOAT)
+    fractions = [transition_steps] + [pct for pct, _ in knots if pct is not None]
+    if all(concrete(x) is not None for x in fractions):
+        steps = float(concrete(transition_steps))
+        at = {(int(float(concrete(pct)) * steps) if pct is not None else steps): scale for pct, scale in knots}
+        return piecewise_interpolate_schedule(interpolate_type, peak_value / div, at)
+    t = jnp.asarray(transition_steps, FLOAT)
+    bounds = jnp.stack([jnp.zeros_like(t)] + [jnp.floor(jnp.asarray(pct, FLOAT) * t) if pct is not None else t for pct, _ in knots])
+    return piecewise_linear(bounds, _cumulative(peak_value / div, [scale for _, scale in knots]), shape=interpolate_type)
+
+
 def linear_onecycle_schedule(
-    transition_steps: int,
+    transition_steps: ArrayLike,
     peak_value: ArrayLike,
-    pct_start: float = 0.3,
-    pct_final: float = 0.85,
+    pct_start: ArrayLike = 0.3,
+    pct_final: ArrayLike = 0.85,
     div_factor: ArrayLike = 25.0,
     final_div_factor: ArrayLike = 1e4,
 ) -> Schedule:
@@ -224,16 +247,13 @@ def linear_onecycle_schedule(
     >>> print(s(0), s(30), s(85), s(100))
     0.04 1.0 0.04 4e-06
     """
-    if transition_steps <= 0:
-        raise ValueError("A linear onecycle schedule was set with a non-positive `transition_steps`")
     div = jnp.asarray(div_factor, FLOAT)
-    knots = {int(pct_start * transition_steps): div, int(pct_final * transition_steps): 1.0 / div,
-             transition_steps: 1.0 / jnp.asarray(final_div_factor, div.dtype)}
-    return piecewise_interpolate_schedule("linear", peak_value / div, knots)
+    knots = [(pct_start, div), (pct_final, 1.0 / div), (None, 1.0 / jnp.asarray(final_div_factor, FLOAT))]
+    return _onecycle("linear", transition_steps, peak_value, div, knots)
 
 
 def cosine_onecycle_schedule(
-    transition_steps: int, peak_value: ArrayLike, pct_start: float = 0.3, div_factor: ArrayLike = 25.0, final_div_factor: ArrayLike = 1e4
+    transition_steps: ArrayLike, peak_value: ArrayLike, pct_start: ArrayLike = 0.3, div_factor: ArrayLike = 25.0, final_div_factor: ArrayLike = 1e4
 ) -> Schedule:
     """optax's ``cosine_onecycle_schedule``: cosine from ``peak/div`` up to ``peak``, then down to ``peak/(div*final_div)``.
 
@@ -244,11 +264,8 @@ def cosine_onecycle_schedule(
     >>> print(s(0), s(30), s(100))
     0.04 1.0 4e-06
     """
-    if transition_steps <= 0:
-        raise ValueError("A linear onecycle schedule was set with a non-positive `transition_steps`")
     div = jnp.asarray(div_factor, FLOAT)
-    knots = {int(pct_start * transition_steps): div, int(transition_steps): 1.0 / (div * final_div_factor)}
-    return piecewise_interpolate_schedule("cosine", peak_value / div, knots)
+    return _onecycle("cosine", transition_steps, peak_value, div, [(pct_start, div), (None, 1.0 / (div * final_div_factor))])
 
 
 def warmup_constant_schedule(init_value: ArrayLike, peak_value: ArrayLike, warmup_steps: ArrayLike) -> Schedule:
