@@ -47,19 +47,23 @@ def evaluate_three_ways(schedule, t_int, t_float):
 
 
 @pytest.mark.parametrize("case", CASES, ids=repr)
-def test_matches_reference_for_int_float_and_vmapped_steps(case):
-    # Eager (op-by-op) evaluation is covered by the without_jit/with_device variants below.
+def test_matches_reference_under_jit_for_int_float_and_vmapped_steps(case):
+    """The jit variant: integer steps, float steps and vmapped steps in one compiled call."""
     exact_in_float = case.all_steps < 2**24
     t_int = steps_of(case)
     t_float = jnp.asarray(case.all_steps[exact_in_float], jnp.float32)
     as_int, as_float, one_by_one = evaluate_three_ways(case.build(), t_int, t_float)
+    chex.assert_shape(as_int, case.all_steps.shape)
+    chex.assert_type(as_int, jnp.float32)
     assert_close(as_int, case.expected(case.all_steps))
     np.testing.assert_allclose(as_float, as_int[exact_in_float], rtol=1e-6, atol=1e-7)
     np.testing.assert_array_equal(one_by_one, as_int)
 
 
 class VariantsTest(chex.TestCase):
-    @chex.variants(with_jit=True, without_jit=True)
+    """The variant without jit (op by op); the jit variant is the test above, which also covers float and vmapped steps."""
+
+    @chex.variants(without_jit=True)
     @parameterized.named_parameters(*[(c.id, c) for c in CASES])
     def test_evaluates(self, case):
         evaluate = self.variant(lambda s, t: s(t))
