@@ -4,7 +4,8 @@ Each returns the schedule whose value at step ``t`` is ``base_lr *
 lr_lambda(t)`` for transformers' ``LambdaLR`` multiplier, stepped once per
 optimizer update: warmups start at 0 (the first update gets lr 0), and the
 cosine schedules are not clamped after ``num_training_steps`` (they rise
-again), exactly as in transformers. transformers itself is not imported.
+again), exactly as in transformers. transformers itself is not imported;
+``last_epoch`` is not taken (the step is the schedule's argument).
 
 **Where lrjax differs:** ``get_polynomial_decay_schedule_with_warmup`` reads
 the initial lr from ``optimizer.defaults['lr']`` in transformers; here it is
