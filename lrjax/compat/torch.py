@@ -3,8 +3,9 @@
 Each function takes the scheduler's arguments with the optimizer replaced by
 ``base_lr`` (the param group's initial lr) and returns the schedule whose value
 at step ``t`` is the lr torch uses after ``t`` calls of ``scheduler.step()``.
-torch itself is not imported. ``ReduceLROnPlateau`` returns a `lrjax.plateau`
-controller: the lr is ``base_lr * state.scale``.
+torch itself is not imported, and ``last_epoch`` and ``verbose`` are not
+taken (the step is the schedule's argument). ``ReduceLROnPlateau`` returns a
+`lrjax.plateau` controller: the lr is ``base_lr * state.scale``.
 
 **Where lrjax deliberately differs from torch:**
 
