@@ -3,12 +3,18 @@
 Each function follows the peer's documented semantics (shared/reference/
 optax.md and peers.md) literally: the same branches, the same clamping, the
 same off-by-ones, with one exception noted where it applies: cycle indexes are
-computed by walking the cycles in integers, where the peers' float logarithms
-misround at some restarts. They share nothing with lrjax's implementation.
+computed by walking the cycles, where the peers' float logarithms misround at
+some restarts. Where tests/reference.py already re-derives a peer (torch's
+one-cycle and cyclic schedules, the cycle walk), it is called. Nothing here
+uses lrjax.
 """
 
 import bisect
 import math
+
+import numpy as np
+
+from . import reference as ref
 
 
 def power(a, b):
@@ -20,16 +26,9 @@ def power(a, b):
 
 
 def cycle_index(t, period, mult):
-    """(i, position in cycle i, length of cycle i): by integer division for equal cycles, else by walking them."""
-    if mult == 1:
-        i = t // period
-        return i, t - i * period, float(period)
-    start, length, i = 0.0, float(period), 0
-    while t >= start + length:
-        start += length
-        length *= mult
-        i += 1
-    return i, t - start, length
+    """(i, position in cycle i, length of cycle i), from the restart reference's exact cycle walk."""
+    i, start, length = ref.restart_cycle(t, period, mult)
+    return i, t - start, float(length)
 
 
 # optax ------------------------------------------------------------------------------------------------
@@ -171,57 +170,33 @@ def torch_warm_restarts(t, base_lr, T_0, T_mult=1, eta_min=0.0):  # noqa: N803
 
 def torch_cyclic(t, base_lr, max_lr, step_size_up=2000, step_size_down=None, mode="triangular", gamma=1.0, scale_fn=None,
                  scale_mode="cycle"):
-    up = float(step_size_up)
-    down = float(step_size_down) if step_size_down is not None else up
-    total = up + down
-    ratio = up / total
-    cycle = math.floor(1 + t / total)
-    x = 1.0 + t / total - cycle
-    s = x / ratio if x <= ratio else (x - 1) / (ratio - 1)
+    """torch's CyclicLR: the built-in modes are the torch re-derivation in reference.py; a scale_fn replaces the amplitude."""
     if scale_fn is None:
-        scale_fn, scale_mode = {"triangular": (lambda c: 1.0, "cycle"), "triangular2": (lambda c: 1 / power(2.0, c - 1), "cycle"),
-                                "exp_range": (lambda n: power(gamma, n), "iterations")}[mode]
-    return base_lr + (max_lr - base_lr) * s * scale_fn(cycle if scale_mode == "cycle" else t)
+        return float(ref.cyclic(np.float64(t), base_lr, max_lr, step_size_up, step_size_down, mode, gamma))
+    up = float(step_size_up)
+    total = up + (float(step_size_down) if step_size_down is not None else up)
+    cycle = math.floor(1 + t / total)
+    triangle = ref.cyclic(np.float64(t), 0.0, 1.0, step_size_up, step_size_down)
+    return base_lr + (max_lr - base_lr) * float(triangle) * scale_fn(cycle if scale_mode == "cycle" else t)
 
 
 def torch_cyclic_momentum(t, base_momentum=0.8, max_momentum=0.9, **kwargs):
     return torch_cyclic(t, max_momentum, base_momentum, **kwargs)
 
 
-def _torch_one_cycle_phases(t, phases, anneal_strategy):
-    start_step = 0
-    for i, (end_step, start, end) in enumerate(phases):
-        if t <= end_step or i == len(phases) - 1:
-            pct = (t - start_step) / (end_step - start_step)
-            if anneal_strategy == "cos":
-                return end + (start - end) / 2.0 * (math.cos(math.pi * pct) + 1)
-            return (end - start) * pct + start
-        start_step = end_step
-
-
 def torch_one_cycle(t, max_lr, total_steps=None, epochs=None, steps_per_epoch=None, pct_start=0.3, anneal_strategy="cos",
                     div_factor=25.0, final_div_factor=1e4, three_phase=False):
+    """torch's OneCycleLR phases (reference.py), held after the last step where torch raises."""
     n = total_steps if total_steps is not None else epochs * steps_per_epoch
-    t = min(t, n - 1)  # torch raises past the end; lrjax holds the last value
-    initial = max_lr / div_factor
-    low = initial / final_div_factor
-    if three_phase:
-        phases = [(float(pct_start * n) - 1, initial, max_lr), (float(2 * pct_start * n) - 2, max_lr, initial), (n - 1, initial, low)]
-    else:
-        phases = [(float(pct_start * n) - 1, initial, max_lr), (n - 1, max_lr, low)]
-    return _torch_one_cycle_phases(t, phases, anneal_strategy)
+    shape = "cosine" if anneal_strategy == "cos" else "linear"
+    return float(ref.one_cycle([t], max_lr, n, pct_start, div_factor, final_div_factor, shape, three_phase)[0])
 
 
 def torch_one_cycle_momentum(t, total_steps=None, epochs=None, steps_per_epoch=None, pct_start=0.3, anneal_strategy="cos",
                              base_momentum=0.85, max_momentum=0.95, three_phase=False):
     n = total_steps if total_steps is not None else epochs * steps_per_epoch
-    t = min(t, n - 1)
-    if three_phase:
-        phases = [(float(pct_start * n) - 1, max_momentum, base_momentum),
-                  (float(2 * pct_start * n) - 2, base_momentum, max_momentum), (n - 1, max_momentum, max_momentum)]
-    else:
-        phases = [(float(pct_start * n) - 1, max_momentum, base_momentum), (n - 1, base_momentum, max_momentum)]
-    return _torch_one_cycle_phases(t, phases, anneal_strategy)
+    shape = "cosine" if anneal_strategy == "cos" else "linear"
+    return float(ref.one_cycle_momentum([t], n, base_momentum, max_momentum, pct_start, shape, three_phase)[0])
 
 
 # timm (step_update(t), t_in_epochs=False) ----------------------------------------------------------------

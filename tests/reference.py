@@ -236,19 +236,24 @@ def cycle(t, ref, period, decay=1.0, limit=None):
     return np.array(out)
 
 
+def restart_cycle(step, period, mult):
+    """(i, start, length) of the restart cycle holding ``step``: integer division for equal cycles, else walked one by one."""
+    if mult == 1:
+        i = math.floor(step / period)
+        return i, i * period, period
+    i, start, length = 0, 0.0, float(period)
+    while start + length <= step:
+        start += length
+        length *= mult
+        i += 1
+    return i, start, length
+
+
 def restart(t, ref, period, mult=1.0, decay=1.0, limit=None):
     """Walks the cycles one by one (lengths added up in float64)."""
     out = []
     for step in t:
-        if mult == 1:
-            i = math.floor(step / period)
-            start, length = i * period, period
-        else:
-            i, start, length = 0, 0.0, float(period)
-            while start + length <= step:
-                start += length
-                length *= mult
-                i += 1
+        i, start, length = restart_cycle(step, period, mult)
         if limit is not None and i >= limit:
             out.append(_one(ref, period) * decay ** (limit - 1))
         else:
