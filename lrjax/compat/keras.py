@@ -192,8 +192,7 @@ def CosineDecayRestarts(  # noqa: N802
     >>> print(s(10), s(30))
     0.55 0.325
     """
-    if (v := concrete(first_decay_steps)) is not None and not v > 0:
-        raise ValueError(f"Argument `first_decay_steps` must be > 0. Received: first_decay_steps={first_decay_steps}")
+    _positive("first_decay_steps", first_decay_steps)
     lr = as_float(initial_learning_rate)
     alpha = as_float(alpha)
     cycles = restart(cosine(lr * (1 - alpha), first_decay_steps), period=first_decay_steps, mult=t_mul, decay=m_mul)

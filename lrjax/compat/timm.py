@@ -58,11 +58,6 @@ __all__ = [
 _NO_STEP_REACHES = 2.0**31
 
 
-def _require(ok: bool, message: str) -> None:
-    if not ok:
-        raise ValueError(message)
-
-
 def _k_cosine(x: jax.Array, steps: jax.Array, k_decay: jax.Array) -> jax.Array:
     """``(1 + cos(pi * (x / steps) ** k_decay)) / 2``: timm's cosine with k-decay, 1 down to 0 over a cycle."""
     return 0.5 * (1 + jnp.cos(jnp.pi * jnp.clip(x / steps, 0, 1) ** k_decay))
@@ -111,12 +106,11 @@ def _noisy(lr: Schedule, noise_range_t, noise_pct, noise_std, noise_seed) -> Sch
     return lr * (1 + window * std * noise(noise_seed, bound))
 
 
-def _check_cycles(t_initial, lr_min, cycle_limit, warmup_t, warmup_lr_init) -> None:  # noqa: ANN001
-    _require(not concretely(t_initial, lambda v: v <= 0), f"t_initial must be > 0, got {t_initial}")
-    _require(not concretely(lr_min, lambda v: v < 0), f"lr_min must be >= 0, got {lr_min}")
-    _require(not concretely(cycle_limit, lambda v: v < 0), f"cycle_limit must be >= 0, got {cycle_limit}")
-    _require(not concretely(warmup_t, lambda v: v < 0), f"warmup_t must be >= 0, got {warmup_t}")
-    _require(not concretely(warmup_lr_init, lambda v: v < 0), f"warmup_lr_init must be >= 0, got {warmup_lr_init}")
+def _check_cycles(where: str, t_initial, lr_min, cycle_limit, warmup_t, warmup_lr_init) -> None:  # noqa: ANN001
+    """timm's asserts on concrete values, as lrjax's ValueErrors."""
+    check.number(where, "t_initial", t_initial, gt=0)
+    for name, value in (("lr_min", lr_min), ("cycle_limit", cycle_limit), ("warmup_t", warmup_t), ("warmup_lr_init", warmup_lr_init)):
+        check.number(where, name, value, ge=0)
 
 
 def CosineLRScheduler(  # noqa: N802
@@ -142,7 +136,7 @@ def CosineLRScheduler(  # noqa: N802
     >>> [round(float(s(t)), 3) for t in (0, 2, 4, 8, 12)]
     [1.0, 0.5, 0.5, 0.25, 0.0]
     """
-    _check_cycles(t_initial, lr_min, cycle_limit, warmup_t, warmup_lr_init)
+    _check_cycles("CosineLRScheduler", t_initial, lr_min, cycle_limit, warmup_t, warmup_lr_init)
     weight = cosine(1.0, t_initial) if concretely(k_decay, lambda v: v == 1) else from_fn(_k_cosine, steps=t_initial, k_decay=k_decay)
     main = _cycles(base_lr, t_initial, lr_min, cycle_mul, cycle_decay, cycle_limit, weight)
     return _noisy(_warmed(main, base_lr, warmup_t, warmup_lr_init, warmup_prefix), noise_range_t, noise_pct, noise_std, noise_seed)
@@ -172,7 +166,7 @@ def PolyLRScheduler(  # noqa: N802
     >>> [round(float(s(t)), 3) for t in (0, 5, 10, 50, 100)]
     [0.1, 0.55, 0.9, 0.5, 0.0]
     """
-    _check_cycles(t_initial, lr_min, cycle_limit, warmup_t, warmup_lr_init)
+    _check_cycles("PolyLRScheduler", t_initial, lr_min, cycle_limit, warmup_t, warmup_lr_init)
     if concretely(k_decay, lambda v: v == 1):
         weight = polynomial(1.0, 0.0, t_initial, power)
     else:
@@ -207,7 +201,7 @@ def TanhLRScheduler(  # noqa: N802
     >>> [round(float(s(t)), 4) for t in (0, 70, 100)]
     [1.0, 0.5, 0.0]
     """
-    _check_cycles(t_initial, lr_min, cycle_limit, warmup_t, warmup_lr_init)
+    _check_cycles("TanhLRScheduler", t_initial, lr_min, cycle_limit, warmup_t, warmup_lr_init)
     check.related("TanhLRScheduler", "lb must be < ub", lambda lb, ub: lb < ub, lb=lb, ub=ub)
     main = _cycles(base_lr, t_initial, lr_min, cycle_mul, cycle_decay, cycle_limit, tanh(1.0, t_initial, 0.0, lb, ub))
     lr = _warmed(main, base_lr, warmup_t, warmup_lr_init, warmup_prefix, to_main=True)
