@@ -88,11 +88,11 @@ def PiecewiseConstantDecay(boundaries: ArrayLike, values: ArrayLike) -> Schedule
     >>> print(s(5), s(6), s(10), s(11))
     1.0 0.5 0.5 0.1
     """
-    b, v = np.atleast_1d(concrete(boundaries)) if concrete(boundaries) is not None else None, concrete(values)
-    if b is not None and v is not None and len(b) != len(np.atleast_1d(v)) - 1:
+    nb, nv = (jnp.shape(jnp.atleast_1d(as_float(x)))[-1] for x in (boundaries, values))  # static, traced or not
+    if nb != nv - 1:
         raise ValueError(
             "The length of boundaries should be 1 less than the length of values. Received: "
-            f"boundaries={boundaries} of length {len(b)}, and values={values} of length {len(np.atleast_1d(v))}."
+            f"boundaries={boundaries} of length {nb}, and values={values} of length {nv}."
         )
     return _piecewise.piecewise_constant(as_float(boundaries) + 1, values)
 

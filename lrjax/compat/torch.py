@@ -51,7 +51,7 @@ from .._join import join
 from .._piecewise import piecewise_constant
 from .._plateau import Plateau, plateau
 from .._schedule import Schedule
-from ._common import FLOAT, concretely, cosine_wave
+from ._common import FLOAT, as_float, concretely, cosine_wave
 
 __all__ = [
     "LambdaLR",
@@ -349,7 +349,7 @@ def SequentialLR(schedulers: Sequence[Schedule], milestones: Sequence[ArrayLike]
     >>> [round(float(s(t)), 3) for t in range(5)]
     [1.0, 0.5, 0.25, 1.0, 0.9]
     """
-    n = len(np.atleast_1d(concrete(milestones))) if concrete(milestones) is not None else jnp.shape(milestones)[0]
+    n = jnp.shape(jnp.atleast_1d(as_float(milestones)))[-1]  # the length is static, traced or not
     if n != len(schedulers) - 1:
         raise ValueError(
             "Sequential Schedulers expects number of schedulers provided to be one more than the number of milestone "
