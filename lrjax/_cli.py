@@ -8,7 +8,6 @@ ends the command with status 2 and a one-line error on stderr.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import os
 import sys
@@ -119,17 +118,19 @@ def horizon(tree: Any) -> int:
     """
     import numpy as np
 
-    from ._algebra import PerEpoch
-    from ._pytree import Tree
+    from ._algebra import per_epoch
+    from ._arith import Duration
+    from ._tree import Tree
 
     def total(x: Any) -> float:
         if isinstance(x, (tuple, list)):
             return sum(total(v) for v in x)
         if not isinstance(x, Tree):
             return 0.0
-        own = sum(float(np.max(getattr(x, f.name), initial=0)) for f in dataclasses.fields(x) if f.metadata.get("duration"))
-        children = sum(total(getattr(x, f.name)) for f in dataclasses.fields(x))
-        return float(np.max(x.steps_per_epoch)) * children if isinstance(x, PerEpoch) else own + children
+        fields = [getattr(x, f.name) for f in x.declared()]
+        own = sum(float(np.max(v.exact(), initial=0)) for v in fields if isinstance(v, Duration))
+        children = sum(total(v) for v in fields)
+        return float(np.max(x.steps_per_epoch.exact())) * children if isinstance(x, per_epoch) else own + children
 
     return int(min(max(round(1.1 * total(tree)), 100), _INT32_MAX))
 

@@ -9,8 +9,12 @@ import jax
 import jax.numpy as jnp
 import optax
 
-from . import _checks as check
+from ._fields import Param
 from ._schedule import Schedule
+
+
+#: How a numeric hyperparameter is converted to a leaf.
+_NUMBER = Param("value")
 
 
 def increment(count: jax.Array) -> jax.Array:
@@ -26,7 +30,7 @@ class InjectState(NamedTuple):
     """The state of an `inject` optimizer: the step count, the schedules, the values used and the inner state.
 
     >>> import jax.numpy as jnp, optax, lrjax
-    >>> tx = lrjax.inject(optax.sgd)(learning_rate=lrjax.linear(1.0, 0.0, 10))
+    >>> tx = lrjax.inject(optax.sgd)(learning_rate=lrjax.linear(1.0, 0.0, steps=10))
     >>> state = tx.init(jnp.zeros(2))
     >>> _, state = tx.update(jnp.ones(2), state)
     >>> print(state.count, state.hyperparams["learning_rate"])
@@ -62,7 +66,7 @@ def inject(
     passed to the factory unchanged (static). The first update uses count 0.
 
     >>> import jax.numpy as jnp, optax, lrjax
-    >>> tx = lrjax.inject(optax.sgd)(learning_rate=lrjax.linear(1.0, 0.0, 10), momentum=0.9)
+    >>> tx = lrjax.inject(optax.sgd)(learning_rate=lrjax.linear(1.0, 0.0, steps=10), momentum=0.9)
     >>> state = tx.init(jnp.zeros(2))
     >>> updates, state = tx.update(jnp.ones(2), state)
     >>> print(float(state.hyperparams["learning_rate"]), float(updates[0]))
@@ -78,7 +82,7 @@ def inject(
             elif name in static_names or value is None or isinstance(value, (bool, str)) or callable(value):
                 static[name] = value
             else:
-                dynamic[name] = check.number("inject", name, value)
+                dynamic[name] = _NUMBER.convert("inject", name, value)
 
         def init(params: Any) -> InjectState:
             count = jnp.zeros([], jnp.int32)
@@ -109,7 +113,7 @@ def scale_by_schedule(schedule: Schedule) -> optax.GradientTransformation:
     replaced, stacked and vmapped like any state leaf.
 
     >>> import jax.numpy as jnp, lrjax
-    >>> tx = lrjax.scale_by_schedule(lrjax.piecewise_constant([1], [1.0, 0.5]))
+    >>> tx = lrjax.scale_by_schedule(lrjax.piecewise_constant([1.0, 0.5], boundaries=[1]))
     >>> state, steps = tx.init(jnp.zeros(1)), []
     >>> for _ in range(2):
     ...     updates, state = tx.update(jnp.ones(1), state)

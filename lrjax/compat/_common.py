@@ -10,7 +10,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax.typing import ArrayLike
 
-from .._checks import concrete
+from .._arith import concrete
 from .._cycle import cycle
 from .._piecewise import piecewise_linear
 from .._schedule import Schedule
@@ -33,5 +33,6 @@ def concretely(x: Any, test: Callable[[np.ndarray], Any]) -> bool:
 def cosine_wave(high: ArrayLike, low: ArrayLike, half_period: ArrayLike) -> Schedule:
     r""":math:`low + (high - low)\,\tfrac12(1 + \cos(\pi t / half\_period))` at every step: periodic, never clamped."""
     h = as_float(half_period)
-    knots = jnp.stack([jnp.zeros_like(h), h, 2 * h])
-    return cycle(piecewise_linear(knots, jnp.stack([as_float(high), as_float(low), as_float(high)]), shape="cosine"), 2 * h)
+    knots = jnp.stack([jnp.zeros_like(h), h, 2 * h], axis=-1)
+    values = jnp.stack(jnp.broadcast_arrays(as_float(high), as_float(low), as_float(high)), axis=-1)
+    return cycle(piecewise_linear(values, boundaries=knots, shape="cosine"), period=2 * h)

@@ -40,17 +40,16 @@ import jax.numpy as jnp
 import numpy as np
 from jax.typing import ArrayLike
 
-from .._algebra import multiply
 from .._anneal import cosine, linear, polynomial
-from .._checks import concrete
+from .._arith import concrete
 from .._cycle import restart
 from .._cyclical import cyclic, one_cycle, one_cycle_momentum
 from .._decay import exponential, multistep, step_decay
 from .._from_fn import from_fn
 from .._join import join
 from .._piecewise import piecewise_constant
-from .._plateau import Plateau, plateau
-from .._schedule import Schedule
+from .._plateau import plateau
+from .._schedule import Schedule, as_schedule
 from ._common import FLOAT, as_float, concretely, cosine_wave
 
 __all__ = [
@@ -86,7 +85,7 @@ def LambdaLR(base_lr: ArrayLike, lr_lambda: Callable[[jax.Array], ArrayLike]) ->
     """
     if not callable(lr_lambda):
         raise ValueError(f"LambdaLR: lr_lambda must be a jittable function of the step, got {lr_lambda!r}")
-    return multiply(base_lr, from_fn(lr_lambda))
+    return as_schedule("LambdaLR", "base_lr", base_lr) * from_fn(lr_lambda)
 
 
 def StepLR(base_lr: ArrayLike, step_size: ArrayLike, gamma: ArrayLike = 0.1) -> Schedule:  # noqa: N802
@@ -97,7 +96,7 @@ def StepLR(base_lr: ArrayLike, step_size: ArrayLike, gamma: ArrayLike = 0.1) -> 
     >>> print(s(29), s(30), s(90))
     1.0 0.1 0.001
     """
-    return step_decay(base_lr, step_size, gamma)
+    return step_decay(base_lr, factor=gamma, steps=step_size)
 
 
 def MultiStepLR(base_lr: ArrayLike, milestones: Sequence[ArrayLike] | ArrayLike, gamma: ArrayLike = 0.1) -> Schedule:  # noqa: N802
@@ -109,7 +108,7 @@ def MultiStepLR(base_lr: ArrayLike, milestones: Sequence[ArrayLike] | ArrayLike,
     1.0 0.5 0.25
     """
     m = concrete(milestones)
-    return multistep(base_lr, np.sort(m) if m is not None else milestones, gamma)
+    return multistep(base_lr, boundaries=np.sort(m) if m is not None else milestones, factor=gamma)
 
 
 def ConstantLR(base_lr: ArrayLike, factor: ArrayLike = 1.0 / 3, total_iters: ArrayLike = 5) -> Schedule:  # noqa: N802
@@ -123,7 +122,7 @@ def ConstantLR(base_lr: ArrayLike, factor: ArrayLike = 1.0 / 3, total_iters: Arr
     if concretely(factor, lambda v: (v > 1.0) | (v < 0)):
         raise ValueError("Constant multiplicative factor expected to be between 0 and 1.")
     base = jnp.asarray(base_lr, FLOAT)
-    return piecewise_constant(jnp.reshape(jnp.asarray(total_iters, FLOAT), (1,)), jnp.stack([base * factor, base]))
+    return piecewise_constant(jnp.stack([base * factor, base]), boundaries=[total_iters])
 
 
 def LinearLR(  # noqa: N802
@@ -141,7 +140,7 @@ def LinearLR(  # noqa: N802
     if concretely(end_factor, lambda v: (v > 1.0) | (v < 0)):
         raise ValueError("Ending multiplicative factor expected to be between 0 and 1.")
     base = jnp.asarray(base_lr, FLOAT)
-    return linear(base * start_factor, base * end_factor, total_iters)
+    return linear(base * start_factor, base * end_factor, steps=total_iters)
 
 
 def ExponentialLR(base_lr: ArrayLike, gamma: ArrayLike) -> Schedule:  # noqa: N802
@@ -151,7 +150,7 @@ def ExponentialLR(base_lr: ArrayLike, gamma: ArrayLike) -> Schedule:  # noqa: N8
     >>> print(torch.ExponentialLR(1.0, gamma=0.5)(3))
     0.125
     """
-    return exponential(base_lr, gamma, 1.0)
+    return exponential(base_lr, rate=gamma, steps=1)
 
 
 def PolynomialLR(base_lr: ArrayLike, total_iters: ArrayLike = 5, power: ArrayLike = 1.0) -> Schedule:  # noqa: N802
@@ -162,7 +161,7 @@ def PolynomialLR(base_lr: ArrayLike, total_iters: ArrayLike = 5, power: ArrayLik
     >>> print(s(2), s(4), s(9))
     0.25 0.0 0.0
     """
-    return polynomial(base_lr, 0.0, total_iters, power)
+    return polynomial(base_lr, 0.0, steps=total_iters, power=power)
 
 
 def CosineAnnealingLR(base_lr: ArrayLike, T_max: ArrayLike, eta_min: ArrayLike = 0.0) -> Schedule:  # noqa: N802, N803
@@ -173,7 +172,7 @@ def CosineAnnealingLR(base_lr: ArrayLike, T_max: ArrayLike, eta_min: ArrayLike =
     >>> from lrjax.compat import torch
     >>> s = torch.CosineAnnealingLR(1.0, T_max=10)
     >>> print(s(5), s(10), s(15), s(20))
-    0.5 0.0 0.5 1.0
+    0.49999997 0.0 0.49999997 1.0
     """
     return cosine_wave(base_lr, eta_min, T_max)
 
@@ -194,7 +193,7 @@ def CosineAnnealingWarmRestarts(  # noqa: N802
         raise ValueError(f"Expected positive integer T_0, but got {T_0}")
     if concretely(T_mult, lambda v: (v < 1) | _whole(v)):
         raise ValueError(f"Expected integer T_mult >= 1, but got {T_mult}")
-    return restart(cosine(base_lr, T_0, end=eta_min), period=T_0, mult=T_mult)
+    return restart(cosine(base_lr, eta_min, steps=T_0), period=T_0, mult=T_mult)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -219,12 +218,12 @@ def _cyclic(
     if scale_fn is None:
         if mode not in ("triangular", "triangular2", "exp_range"):
             raise ValueError("mode is invalid and scale_fn is None")
-        return cyclic(low, high, up, down, mode, gamma)
+        return cyclic(low, high, up_steps=up, down_steps=down, mode=mode, factor=gamma)
     if scale_mode not in ("cycle", "iterations"):
         raise ValueError(f"scale_mode must be 'cycle' or 'iterations', got {scale_mode!r}")
     up = jnp.asarray(up, FLOAT)
     length = up + (up if down is None else jnp.asarray(down, FLOAT))
-    triangle = cyclic(0.0, 1.0, up, down)
+    triangle = cyclic(0.0, 1.0, up_steps=up, down_steps=down)
     low = jnp.asarray(low, FLOAT)
     return low + (high - low) * triangle * from_fn(_CycleScale(scale_fn, scale_mode == "cycle"), length=length)
 
@@ -316,7 +315,7 @@ def OneCycleLR(  # noqa: N802
     """
     shape = _anneal(anneal_strategy, pct_start)
     steps = _total_steps(total_steps, epochs, steps_per_epoch)
-    return one_cycle(max_lr, steps, pct_start, div_factor, final_div_factor, shape, three_phase)
+    return one_cycle(max_lr, steps=steps, pct_start=pct_start, div=div_factor, final_div=final_div_factor, shape=shape, three_phase=three_phase)
 
 
 def OneCycleMomentum(  # noqa: N802
@@ -338,7 +337,7 @@ def OneCycleMomentum(  # noqa: N802
     """
     shape = _anneal(anneal_strategy, pct_start)
     steps = _total_steps(total_steps, epochs, steps_per_epoch)
-    return one_cycle_momentum(steps, base_momentum, max_momentum, pct_start, shape, three_phase)
+    return one_cycle_momentum(steps=steps, low=base_momentum, high=max_momentum, pct_start=pct_start, shape=shape, three_phase=three_phase)
 
 
 def SequentialLR(schedulers: Sequence[Schedule], milestones: Sequence[ArrayLike] | ArrayLike) -> Schedule:  # noqa: N802
@@ -355,7 +354,7 @@ def SequentialLR(schedulers: Sequence[Schedule], milestones: Sequence[ArrayLike]
             "Sequential Schedulers expects number of schedulers provided to be one more than the number of milestone "
             f"points, but got number of schedulers {len(schedulers)} and the number of milestones to be equal to {n}"
         )
-    return join(list(schedulers), milestones)
+    return join(list(schedulers), boundaries=milestones)
 
 
 def ChainedScheduler(schedulers: Sequence[Schedule], base_lr: ArrayLike) -> Schedule:  # noqa: N802
@@ -389,7 +388,7 @@ def ReduceLROnPlateau(  # noqa: N802
     cooldown: ArrayLike = 0,
     min_lr: ArrayLike = 0,
     eps: ArrayLike = 1e-8,
-) -> Plateau:
+) -> plateau:
     """torch's ``ReduceLROnPlateau`` as an lrjax plateau controller: the lr is ``base_lr * state.scale``.
 
     ``min_lr`` and ``eps`` (absolute lrs in torch) become ``min_scale =
@@ -412,5 +411,6 @@ def ReduceLROnPlateau(  # noqa: N802
     if concretely(base_lr, lambda v: v <= 0):
         raise ValueError(f"ReduceLROnPlateau: base_lr must be > 0, got {base_lr}")
     base = jnp.asarray(base_lr, FLOAT)
-    return plateau(mode, factor, patience, threshold, threshold_mode, cooldown, min_lr / base, eps / base)
+    return plateau(mode=mode, factor=factor, patience=patience, threshold=threshold, threshold_mode=threshold_mode,
+                   cooldown=cooldown, min_scale=min_lr / base, eps=eps / base)
 
