@@ -41,7 +41,10 @@ def _tabulated(t: Step, period: Duration, mult: jax.Array) -> tuple[jax.Array, S
     m = jnp.where((mult >= 2) & (mult < top), mult, 2).astype(int_dtype)
     lengths = jnp.cumprod(jnp.concatenate([p[None], jnp.full((size - 1,), m)]))  # wraps on overflow
     starts = jnp.concatenate([jnp.zeros((1,), int_dtype), jnp.cumsum(lengths)[:-1]])
-    grew = (lengths[1:] // m == lengths[:-1]) & (starts[1:] > starts[:-1])
+    # A length is exact while no product wrapped; a start while the lengths before it were exact
+    # and no sum wrapped (the start of the last cycle can fit although its length does not).
+    length_ok = jnp.cumprod(jnp.concatenate([fits[None], (lengths[1:] // m == lengths[:-1]) & (lengths[1:] > 0)]).astype(int_dtype)) == 1
+    grew = length_ok[:-1] & (starts[1:] > starts[:-1])
     exact = jnp.cumprod(jnp.concatenate([fits[None], grew]).astype(int_dtype)) == 1
     starts = jnp.where(exact, starts, top)
     reachable = jnp.sum(exact)
@@ -50,13 +53,14 @@ def _tabulated(t: Step, period: Duration, mult: jax.Array) -> tuple[jax.Array, S
     local = Step(t.whole - jnp.take(starts, i), t.frac)
     i = i.astype(float_dtype)
     position = local.float() / power(mult.astype(float_dtype), i)
-    return i, t.at(jnp.clip(position, 0, period.total()))
+    return i, t.at(jnp.clip(position, 0, jnp.maximum(period.total(), 0)))
 
 
 def _estimated(t: Step, period: Duration, mult: jax.Array) -> tuple[jax.Array, Step]:
     """Any ``mult > 1``: the closed-form cycle index, corrected by comparison with its starts."""
     m = jnp.where(mult > 1, mult, 2)
     length = period.total()
+    length = jnp.where(length > 0, length, 1)  # a traced period <= 0 acts as 1
 
     def start(i: jax.Array) -> Duration:
         return Duration.of(length * (power(m, i) - 1) / (m - 1))

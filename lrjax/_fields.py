@@ -100,6 +100,11 @@ class Param:
         if v is not None:
             self._check(where, name, v)
         else:
+            if not isinstance(x, Duration):
+                try:
+                    x = jnp.asarray(x)  # a list holding tracers
+                except TypeError:
+                    raise ValueError(f"{where}: {name} must be a number, got {x!r}") from None
             shape = jnp.shape(x.coarse if isinstance(x, Duration) else x)
             if self.vector and len(shape) == 0:
                 raise ValueError(f"{where}: {name} must be a 1-D sequence of numbers, got a traced scalar")

@@ -30,6 +30,11 @@ def concretely(x: Any, test: Callable[[np.ndarray], Any]) -> bool:
     return v is not None and bool(np.any(test(v)))
 
 
+def one(x: ArrayLike) -> list[Any] | jax.Array:
+    """``[x]``, a one-element boundary list; a traced ``x`` as a 1-D array (a list holding a tracer is not arraylike)."""
+    return [x] if concrete(x) is not None else jnp.reshape(x, (1,))
+
+
 def cosine_wave(high: ArrayLike, low: ArrayLike, half_period: ArrayLike) -> Schedule:
     r""":math:`low + (high - low)\,\tfrac12(1 + \cos(\pi t / half\_period))` at every step: periodic, never clamped."""
     h = as_float(half_period)

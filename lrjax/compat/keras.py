@@ -39,7 +39,7 @@ from .._noise import noise
 from .._piecewise import piecewise_constant as _piecewise_constant
 from .._ramps import warmup
 from .._schedule import Schedule, constant
-from ._common import as_float, cosine_wave
+from ._common import as_float, cosine_wave, one
 
 __all__ = [
     "ExponentialDecay",
@@ -282,7 +282,7 @@ def _clamped_wave(decay_steps: ArrayLike, num_periods: ArrayLike) -> Schedule:
         raise ValueError(f"num_periods must be > 0 here, got {num_periods}")
     wave = cosine_wave(1.0, 0.0, d / (2 * jnp.maximum(n, np.finfo(np.float32).tiny)))
     held = 0.5 * (1 + jnp.cos(2 * jnp.pi * n))
-    return join([wave, constant(held)], boundaries=[decay_steps])
+    return join([wave, constant(held)], boundaries=one(decay_steps))
 
 
 def linear_cosine_decay(

@@ -51,7 +51,7 @@ from .._decay import exponential
 from .._join import join
 from .._piecewise import piecewise_constant, piecewise_linear
 from .._schedule import Schedule, constant
-from ._common import FLOAT, concretely
+from ._common import FLOAT, concretely, one
 
 __all__ = [
     "constant_schedule",
@@ -312,7 +312,7 @@ def warmup_cosine_decay_schedule(
         raise ValueError(f"The cosine_decay_schedule requires positive decay_steps, got decay_steps={float(cosine_steps.exact()):g}.")
     end = 0.0 if concretely(peak_value, lambda v: v == 0) else end_value
     decay = cosine(peak_value, end, steps=cosine_steps, power=exponent)
-    return join([linear_schedule(init_value, peak_value, warmup_steps), decay], boundaries=[warmup_steps])
+    return join([linear_schedule(init_value, peak_value, warmup_steps), decay], boundaries=one(warmup_steps))
 
 
 def warmup_exponential_decay_schedule(
@@ -333,7 +333,7 @@ def warmup_exponential_decay_schedule(
     0.5 1.0 0.5
     """
     decay = exponential_decay(peak_value, transition_steps, decay_rate, transition_begin, staircase, end_value)
-    return join([linear_schedule(init_value, peak_value, warmup_steps), decay], boundaries=[warmup_steps])
+    return join([linear_schedule(init_value, peak_value, warmup_steps), decay], boundaries=one(warmup_steps))
 
 
 def sgdr_schedule(cosine_kwargs: Iterable[Mapping[str, ArrayLike]]) -> Schedule:

@@ -46,7 +46,7 @@ from .._piecewise import piecewise_constant
 from .._ramps import warmup
 from .._schedule import Schedule, constant
 from .._arith import concrete
-from ._common import FLOAT, as_float, concretely
+from ._common import FLOAT, as_float, concretely, one
 
 __all__ = [
     "CosineLRScheduler",
@@ -87,10 +87,10 @@ def _cycles(base_lr, t_initial, lr_min, cycle_mul, cycle_decay, cycle_limit, wei
 def _warmed(main: Schedule, base_lr, warmup_t, warmup_lr_init, warmup_prefix: bool, to_main: bool = False) -> Schedule:  # noqa: ANN001
     """timm's warmup: linear from ``warmup_lr_init`` for ``warmup_t`` steps, to ``base_lr`` (or, ``to_main``, to the curve there)."""
     if warmup_prefix:
-        return join([linear(warmup_lr_init, base_lr, steps=warmup_t), main], boundaries=[warmup_t])
+        return join([linear(warmup_lr_init, base_lr, steps=warmup_t), main], boundaries=one(warmup_t))
     if to_main:
         return warmup(main, steps=warmup_t, init=warmup_lr_init, prefix=False)
-    during = piecewise_constant(jnp.array([0.0, 1.0], FLOAT), boundaries=[warmup_t])
+    during = piecewise_constant(jnp.array([0.0, 1.0], FLOAT), boundaries=one(warmup_t))
     return blend(linear(warmup_lr_init, base_lr, steps=warmup_t), main, weight=during)
 
 

@@ -50,7 +50,7 @@ from .._join import join
 from .._piecewise import piecewise_constant
 from .._plateau import plateau
 from .._schedule import Schedule, as_schedule
-from ._common import FLOAT, as_float, concretely, cosine_wave
+from ._common import FLOAT, as_float, concretely, cosine_wave, one
 
 __all__ = [
     "LambdaLR",
@@ -122,7 +122,7 @@ def ConstantLR(base_lr: ArrayLike, factor: ArrayLike = 1.0 / 3, total_iters: Arr
     if concretely(factor, lambda v: (v > 1.0) | (v < 0)):
         raise ValueError("Constant multiplicative factor expected to be between 0 and 1.")
     base = jnp.asarray(base_lr, FLOAT)
-    return piecewise_constant(jnp.stack([base * factor, base]), boundaries=[total_iters])
+    return piecewise_constant(jnp.stack([base * factor, base]), boundaries=one(total_iters))
 
 
 def LinearLR(  # noqa: N802
