@@ -12,6 +12,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ._arith import Duration
+from ._from_fn import from_fn
 from ._tree import Tree
 
 
@@ -73,7 +74,27 @@ def stack(trees: Sequence[Any]) -> Any:
     for i, tree in enumerate(trees[1:], 1):
         if found := _first_difference(trees[0], tree, ""):
             raise ValueError(f"stack: schedules[{i}] differs in structure from schedules[0] at {found}")
-    return jax.tree.map(lambda *xs: jnp.stack([jnp.asarray(x) for x in xs]), *general(trees))
+    stacked = jax.tree.map(lambda *xs: jnp.stack([jnp.asarray(x) for x in xs]), *general(trees))
+    return jax.tree.map(rebuild, stacked, is_leaf=lambda x: isinstance(x, Tree))
+
+
+def rebuild(tree: Any) -> Any:
+    """``tree`` built again through its constructors, so that what it decides from values is decided for these values."""
+    if not isinstance(tree, Tree):
+        return tree
+    arguments = {name: _rebuilt(value) for name, value in tree.arguments().items()}
+    if isinstance(tree, from_fn):
+        fn = arguments.pop("fn")
+        return from_fn(fn, **arguments)
+    return type(tree)(**arguments)
+
+
+def _rebuilt(x: Any) -> Any:
+    if isinstance(x, Tree):
+        return rebuild(x)
+    if isinstance(x, (tuple, list)):
+        return type(x)(_rebuilt(v) for v in x)
+    return x
 
 
 def general(trees: Sequence[Any]) -> list[Any]:
