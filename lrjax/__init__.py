@@ -48,6 +48,8 @@ from ._decay import multistep as multistep
 from ._decay import step_decay as step_decay
 from ._expression import parse as parse
 from ._from_fn import from_fn as from_fn
+from ._hyperparams import hyperparams as hyperparams
+from ._hyperparams import set_schedules as set_schedules
 from ._inject import InjectState as InjectState
 from ._inject import inject as inject
 from ._inject import scale_by_schedule as scale_by_schedule
