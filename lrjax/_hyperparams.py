@@ -112,10 +112,10 @@ def set_schedules(opt_state: Any, schedules: Mapping[str, Any] | None = None, /,
 
 
 def _walk(node: Any, path: tuple[Any, ...], visit: Callable[[Any, tuple[Any, ...]], Any]) -> Any:
-    """Rebuilds ``node`` with ``visit(state, path)`` applied to each lrjax state in it (inner states first)."""
+    """Rebuilds ``node`` with ``visit(state, path)`` applied to each lrjax state in it (outer states first)."""
     if isinstance(node, InjectState):
-        inner = _walk(node.inner_state, (*path, jax.tree_util.GetAttrKey("inner_state")), visit)
-        return visit(node._replace(inner_state=inner), path)
+        node = visit(node, path)
+        return node._replace(inner_state=_walk(node.inner_state, (*path, jax.tree_util.GetAttrKey("inner_state")), visit))
     if isinstance(node, _STATES):
         return visit(node, path)
     if _is_variable(node) or isinstance(node, Tree):
