@@ -182,31 +182,6 @@ def test_nnx_assigning_raw_arrays_fails_as_the_docs_say():
         optimizer.update(model, grads)
 
 
-def test_equinox_filter_jit_with_sgdr_in_state_compiles_once_across_a_swap():
-    eqx = pytest.importorskip("equinox")
-    model = eqx.nn.Linear(4, "scalar", key=jax.random.key(0))
-    tx = lrjax.inject(optax.adam)(learning_rate=lrjax.sgdr(0.05, period=3, mult=2.0))
-    traces = []
-
-    @eqx.filter_jit
-    def step(model, state):
-        traces.append(1)
-        grads = eqx.filter_grad(lambda m: jnp.mean((jax.vmap(m)(X) - Y) ** 2))(model)
-        updates, state = tx.update(grads, state, eqx.filter(model, eqx.is_array))
-        return eqx.apply_updates(model, updates), state
-
-    state = tx.init(eqx.filter(model, eqx.is_array))
-    lrs = []
-    for _ in range(10):
-        model, state = step(model, state)
-        lrs.append(float(lrjax.hyperparams(state)["learning_rate"]))
-    state = lrjax.set_schedules(state, learning_rate=lrjax.sgdr(0.01, period=5, mult=2.0))
-    model, state = step(model, state)
-    assert len(traces) == 1
-    assert lrs[3] == lrs[9] == np.float32(0.05)  # restarts at steps 3 and 3 + 6
-    assert float(lrjax.hyperparams(state)["learning_rate"]) == float(lrjax.sgdr(0.01, period=5, mult=2.0)(10))
-
-
 def test_equinox_tree_serialise_leaves_round_trips_a_state(tmp_path):
     eqx = pytest.importorskip("equinox")
     step = step_of("plateau")
