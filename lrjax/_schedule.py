@@ -118,6 +118,12 @@ class Schedule(Tree):
         floats = [x for x in jax.tree.leaves(self) if jnp.issubdtype(jnp.result_type(x), jnp.floating)]
         return jnp.result_type(*floats) if floats else jnp.result_type(float)
 
+    def _repr_html_(self) -> str:
+        """Jupyter's display: the expression and a small SVG curve (`_notebook`)."""
+        from ._notebook import html  # imported late: it evaluates the schedule with `values`
+
+        return html(self)
+
 
 #: How a plain number argument is converted (``s / 4``, a number where a schedule goes).
 _NUMBER = Param("value")

@@ -123,7 +123,7 @@ def _python(code):
 
 
 @pytest.mark.parametrize("flax_first", [False, True])
-def test_lrjax_imports_no_flax_and_flax_serializes_its_states_whichever_comes_first(flax_first):
+def test_lrjax_imports_no_flax_orbax_or_matplotlib_and_flax_serializes_its_states_whichever_comes_first(flax_first):
     pytest.importorskip("flax")
     out = _python(f"""
         import sys
@@ -131,7 +131,8 @@ def test_lrjax_imports_no_flax_and_flax_serializes_its_states_whichever_comes_fi
             import flax.serialization
         import jax.numpy as jnp, optax, lrjax
         state = lrjax.inject(optax.adam)(learning_rate=lrjax.warmup_cosine(1.0, warmup_steps=2, total_steps=10)).init(jnp.zeros(2))
-        print(sorted({{m.split(".")[0] for m in sys.modules}} & {{"flax", "orbax", "equinox"}}))
+        state.schedules["learning_rate"]._repr_html_()  # the notebook display draws without matplotlib
+        print(sorted({{m.split(".")[0] for m in sys.modules}} & {{"flax", "orbax", "equinox", "matplotlib"}}))
         from flax import serialization  # after the state was built
         restored = serialization.from_bytes(state, serialization.to_bytes(state))
         schedule = restored.schedules["learning_rate"]
