@@ -87,7 +87,7 @@ def _from_state_dict(target: Any, state: Any) -> Any:
     if not isinstance(state, dict) or set(state) != set(names):
         got = sorted(state) if isinstance(state, dict) else type(state).__name__
         raise ValueError(
-            f"lrjax: the checkpoint at {where} does not hold a {type(target).__name__} of the target's structure "
+            f"lrjax: the checkpoint at {where} does not hold a {getattr(target, 'name', type(target).__name__)} of the target's structure "
             f"(fields {names}, got {got}); restore into a target built with the checkpoint's schedule, "
             "then replace it with lrjax.set_schedules"
         )

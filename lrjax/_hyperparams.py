@@ -90,7 +90,7 @@ def set_schedules(opt_state: Any, schedules: Mapping[str, Any] | None = None, /,
     ``nnx.jit`` either.
 
     >>> import jax.numpy as jnp, optax, lrjax
-    >>> tx = lrjax.inject(optax.adamw)(learning_rate=lrjax.warmup_cosine(1e-3, warmup_steps=10, total_steps=100))
+    >>> tx = lrjax.inject(optax.sgd)(learning_rate=lrjax.warmup_cosine(1e-3, warmup_steps=10, total_steps=100))
     >>> state = lrjax.set_schedules(tx.init(jnp.zeros(2)), learning_rate=lrjax.constant(0.5))
     >>> _, state = tx.update(jnp.ones(2), state, jnp.zeros(2))
     >>> print(state.schedules["learning_rate"], lrjax.hyperparams(state)["learning_rate"])

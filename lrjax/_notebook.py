@@ -26,7 +26,7 @@ def html(schedule: Schedule) -> str:
     expression = f'<pre style="white-space: pre-wrap; margin: 0 0 4px 0">{_html.escape(repr(schedule))}</pre>'
     try:
         at = steps(schedule)
-        curves = np.asarray(values(schedule, at), np.float64).reshape(len(at), -1)[:, :MAX_CURVES]
+        curves = np.asarray(values(schedule, at), np.float64).reshape(-1, len(at)).T[:, :MAX_CURVES]  # batch axes first
     except Exception:  # a display must not fail: a schedule that cannot be evaluated shows its expression only
         return f'<div class="lrjax-schedule">{expression}</div>'
     return f'<div class="lrjax-schedule">{expression}{svg(at, curves)}</div>'
