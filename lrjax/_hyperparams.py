@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
+import optax
 
 from . import _flax
 from ._fields import Param
@@ -24,6 +25,8 @@ from ._schedule import Schedule, constant
 from ._tree import Tree
 
 _STATES = (InjectState, ScaleByScheduleState, ScaleByPlateauState)
+#: optax.inject_hyperparams's states, read for logging only: their schedules are closures, not state.
+_OPTAX_INJECT = tuple(getattr(optax, n) for n in ("InjectHyperparamsState", "InjectStatefulHyperparamsState") if hasattr(optax, n))
 _NUMBER = Param("value")
 
 
@@ -39,7 +42,7 @@ def hyperparams(opt_state: Any) -> dict[str, jax.Array]:
 
     The values are those the last update used (before the first update: those
     it will use), from every `inject` state (its ``hyperparams``, including
-    callables it evaluates), every `scale_by_schedule` (``"step_size"``) and
+    callables it evaluates) and every ``optax.inject_hyperparams`` state, every `scale_by_schedule` (``"step_size"``) and
     every `scale_by_plateau` (``"learning_rate"``, the schedule times the scale,
     and ``"plateau_scale"``). Names are the hyperparameter's name, prefixed by
     the dict keys on the way to it, such as the group names of
@@ -113,7 +116,7 @@ def set_schedules(opt_state: Any, schedules: Mapping[str, Any] | None = None, /,
 
 def _walk(node: Any, path: tuple[Any, ...], visit: Callable[[Any, tuple[Any, ...]], Any]) -> Any:
     """Rebuilds ``node`` with ``visit(state, path)`` applied to each lrjax state in it (outer states first)."""
-    if isinstance(node, InjectState):
+    if isinstance(node, (InjectState, *_OPTAX_INJECT)):
         node = visit(node, path)
         return node._replace(inner_state=_walk(node.inner_state, (*path, jax.tree_util.GetAttrKey("inner_state")), visit))
     if isinstance(node, _STATES):
@@ -129,6 +132,8 @@ def _walk(node: Any, path: tuple[Any, ...], visit: Callable[[Any, tuple[Any, ...
 def _read(state: Any, path: tuple[Any, ...], entries: list[_Entry]) -> Any:
     if isinstance(state, InjectState):
         entries.extend(_Entry(path, name, value, name in state.schedules) for name, value in state.hyperparams.items())
+    elif isinstance(state, _OPTAX_INJECT):
+        entries.extend(_Entry(path, name, value, False) for name, value in state.hyperparams.items())
     elif isinstance(state, ScaleByScheduleState):
         count = jnp.maximum(_pure(state.count) - 1, 0)  # the step the last update used
         entries.append(_Entry(path, "step_size", _pure(state.schedule)(count), True))
@@ -139,6 +144,8 @@ def _read(state: Any, path: tuple[Any, ...], entries: list[_Entry]) -> Any:
 
 
 def _replace(state: Any, path: tuple[Any, ...], targets: dict[tuple[tuple[Any, ...], str], Any]) -> Any:
+    if isinstance(state, _OPTAX_INJECT):
+        return state
     if isinstance(state, InjectState):
         swapped = {name: _new(name, state.schedules[name], targets[path, name], state.count, False)
                    for name in state.schedules if (path, name) in targets}
@@ -186,7 +193,7 @@ def _unknown(key: str, matches: list[_Entry], entries: list[_Entry], full: list[
     if matches:
         return (
             f"set_schedules: {key} is not a schedule in the state (it is computed by the optimizer: a callable "
-            f"inject evaluates, or the plateau controller's scale); the schedules are {swappable}"
+            f"inject or optax.inject_hyperparams evaluates, or the plateau controller's scale); the schedules are {swappable}"
         )
     return f"set_schedules: no schedule named {key!r} in the state; the schedules are {swappable}"
 

@@ -121,6 +121,8 @@ def test_inject_evaluates_an_optax_schedule_every_step_and_logs_it_like_inject_h
     assert s1.hyperparams["learning_rate"] == s2.hyperparams["learning_rate"]
     close(lrjax.hyperparams(s1)["learning_rate"], 0.1 * 0.5 * (1 + math.cos(math.pi * 6 / 20)), 0.1)
     assert "learning_rate" not in s1.schedules  # part of the optimizer, not of the state
+    migrated = lrjax.hyperparams(s2)  # optax's own inject states are read too, for code migrating to lrjax
+    assert migrated["learning_rate"] == s1.hyperparams["learning_rate"] and migrated["weight_decay"] == np.float32(1e-3)
     with pytest.raises(ValueError, match=r"learning_rate is not a schedule in the state .* the schedules are \['weight_decay'\]"):
         lrjax.set_schedules(s1, learning_rate=lrjax.constant(0.1))
 
