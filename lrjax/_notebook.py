@@ -1,4 +1,9 @@
-"""How a schedule shows in Jupyter: its expression and a small inline SVG curve, without matplotlib."""
+"""How a schedule shows in Jupyter: its expression and a small inline SVG curve, without matplotlib.
+
+A presentation module, beside the command (whose display horizon it uses):
+importing it sets `Schedule._repr_html_`'s drawing function, so the schedule
+layer never imports it.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import html as _html
 
 import numpy as np
 
+from . import _schedule
 from ._cli import horizon
 from ._curves import values
 from ._schedule import Schedule
@@ -66,3 +72,6 @@ def _finite_runs(finite: np.ndarray) -> list[slice]:
             runs.append(slice(start, i))
             start = None
     return runs
+
+
+_schedule.display = html
