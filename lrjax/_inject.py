@@ -25,15 +25,10 @@ def increment(count: jax.Array) -> jax.Array:
     return jnp.where(count < jnp.iinfo(jnp.int32).max, count + 1, count)
 
 
-def _values(names: list[str], sources: dict[str, Any], evaluated: dict[str, Callable[[jax.Array], Any]], count: jax.Array) -> dict[str, jax.Array]:
-    """The value of each hyperparameter at ``count``, in the order they were given."""
-    values = {}
-    for name in names:
-        if name in evaluated:
-            values[name] = jnp.asarray(evaluated[name](count))
-        else:
-            values[name] = sources[name](count) if isinstance(sources[name], Schedule) else sources[name]
-    return values
+def _values(sources: dict[str, Any], evaluated: dict[str, Callable[[jax.Array], Any]], count: jax.Array) -> dict[str, jax.Array]:
+    """The value at ``count`` of each hyperparameter in the state (``sources``) and of each callable the optimizer evaluates."""
+    values = {k: v(count) if isinstance(v, Schedule) else v for k, v in sources.items()}
+    return {**values, **{k: jnp.asarray(f(count)) for k, f in evaluated.items()}}
 
 
 class InjectState(NamedTuple):
@@ -102,17 +97,16 @@ def inject(
                 evaluated[name] = value
             else:
                 dynamic[name] = _number(name, value)
-        names = [name for name in hyperparams if name not in static]
 
         def init(params: Any) -> InjectState:
             _flax.register_if_imported()
             count = jnp.zeros([], jnp.int32)
-            values = _values(names, dynamic, evaluated, count)
+            values = _values(dynamic, evaluated, count)
             inner = optimizer_factory(**static, **values).init(params)
             return InjectState(count=count, schedules=dynamic, hyperparams=values, inner_state=inner)
 
         def update(updates: Any, state: InjectState, params: Any = None, **extra_args: Any):
-            values = _values(names, state.schedules, evaluated, state.count)
+            values = _values(state.schedules, evaluated, state.count)
             inner = optax.with_extra_args_support(optimizer_factory(**static, **values))
             updates, inner_state = inner.update(updates, state.inner_state, params, **extra_args)
             return updates, InjectState(increment(state.count), state.schedules, values, inner_state)
