@@ -110,7 +110,10 @@ class _RegisterOnImport(importlib.abc.MetaPathFinder):
         if fullname != _MODULE:
             return None
         _remove_hook()
-        spec = importlib.util.find_spec(fullname)
+        try:
+            spec = importlib.util.find_spec(fullname)
+        except Exception:  # let the ordinary finders import it (and report any problem) as if lrjax were absent
+            return None
         loader = getattr(spec, "loader", None)
         if loader is None or not hasattr(loader, "exec_module"):
             return spec
