@@ -13,15 +13,17 @@ The package is layered; no module imports one above it:
    ``_cyclical``, ``_noise``, ``_from_fn``), combinators (``_join``,
    ``_ramps``, ``_cycle``, ``_algebra``) and ``_presets``;
 3. compat: ``lrjax.compat``, one module per peer, built from the schedules;
-4. training: ``_inject``, ``_plateau``, ``_sweep``;
+4. training: ``_inject``, ``_plateau``, ``_sweep``, ``_hyperparams`` and
+   ``_flax`` (flax.serialization handlers, registered once flax is imported);
 5. I/O: ``_registry`` (the public kinds by name), ``_expression``,
    ``_config``, ``_curves``;
-6. the command: ``_cli``, ``_demo``.
+6. presentation: the command (``_cli``, ``_demo``) and the Jupyter display (``_notebook``).
 
 A kind is a class only where composition cannot express it; a named
 composition is a ``Preset`` (see CONTRIBUTING.md).
 """
 
+from . import _notebook as _notebook  # draws schedules in Jupyter
 from . import compat as compat
 from ._algebra import blend as blend
 from ._algebra import clip as clip
@@ -48,6 +50,8 @@ from ._decay import multistep as multistep
 from ._decay import step_decay as step_decay
 from ._expression import parse as parse
 from ._from_fn import from_fn as from_fn
+from ._hyperparams import hyperparams as hyperparams
+from ._hyperparams import set_schedules as set_schedules
 from ._inject import InjectState as InjectState
 from ._inject import inject as inject
 from ._inject import scale_by_schedule as scale_by_schedule

@@ -11,6 +11,7 @@ import optax
 from jax.typing import ArrayLike
 
 from . import _fields as f
+from . import _flax
 from ._inject import increment
 from ._schedule import Schedule
 from ._tree import Tree
@@ -146,6 +147,7 @@ def scale_by_plateau(controller: plateau, schedule: Schedule | None = None) -> o
 
     def init(params: Any) -> ScaleByPlateauState:
         del params
+        _flax.register_if_imported()
         state = ScaleByPlateauState(jnp.zeros([], jnp.int32), controller, controller.init(), schedule, jnp.zeros(()))
         return state._replace(learning_rate=learning_rate(state, state.plateau))
 

@@ -8,7 +8,7 @@ schedules (``compose``). Both declare their fields once (`lrjax._fields`).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 import jax
@@ -20,6 +20,9 @@ from ._arith import Step, concrete
 from . import _fields as f
 from ._fields import Param, declare
 from ._tree import Tree, batch_axes, batch_shape, number, write
+
+#: Draws a schedule as HTML for Jupyter; set by `_notebook`, which sits in a layer above this one.
+display: Callable[[Any], str] | None = None
 
 
 class Schedule(Tree):
@@ -117,6 +120,10 @@ class Schedule(Tree):
         """The floating dtype of the hyperparameters, which results take."""
         floats = [x for x in jax.tree.leaves(self) if jnp.issubdtype(jnp.result_type(x), jnp.floating)]
         return jnp.result_type(*floats) if floats else jnp.result_type(float)
+
+    def _repr_html_(self) -> str | None:
+        """Jupyter's display: the expression and a small SVG curve, drawn by `display` (None: the plain repr)."""
+        return None if display is None else display(self)
 
 
 #: How a plain number argument is converted (``s / 4``, a number where a schedule goes).
