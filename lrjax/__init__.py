@@ -30,6 +30,8 @@ from ._decay import inverse_time as inverse_time
 from ._decay import multistep as multistep
 from ._decay import step_decay as step_decay
 from ._expression import parse as parse
+from ._find_lr import LRFinderResult as LRFinderResult
+from ._find_lr import find_lr as find_lr
 from ._from_fn import from_fn as from_fn
 from ._inject import InjectState as InjectState
 from ._inject import inject as inject

@@ -1,0 +1,162 @@
+"""`lrjax.find_lr` against brute force: do its suggestions train as well as the best of a grid?
+
+Two tasks, both adam, minibatches of 128 drawn per step from a fixed key (the
+same batches for every run):
+
+- ``spiral``: the demo's 5-class spirals (512 training points), MLP 2-32-32-5;
+- ``digits``: scikit-learn's 8x8 digits (1437 training images, standardized), MLP 64-64-10.
+
+For each task it trains full runs of ``STEPS`` steps at a log grid of rates
+(4 per decade), once as a constant rate and once as the peak of
+``lrjax.one_cycle``, and records the final loss on the whole training set.
+Then it runs the range test (``RANGE_STEPS`` steps, 1e-6 to 10) and the
+parallel scan (16 rates, 1e-7 to 10, ``PARALLEL_STEPS`` steps), trains a full
+run at each suggestion, used as a constant rate and as a one-cycle peak, and
+reports the final loss over the grid's best of the same kind. Cost: wall time
+(compiles included) of the range test against one training run of the same
+length, and of the parallel scan against N separate runs (one compile, N calls).
+
+Run: ``python benchmarks/find_lr.py`` (a few minutes on 2 CPU cores). Prints
+markdown tables and writes ``results/find_lr.json``.
+"""
+
+from __future__ import annotations
+
+import time
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+from _common import report
+
+import lrjax
+from lrjax._demo import cross_entropy, init_mlp, spirals
+
+STEPS = 1000
+RANGE_STEPS = 200
+PARALLEL_STEPS = 250
+BATCH = 128
+GRID = np.geomspace(1e-4, 1.0, 17)  # 4 per decade
+
+
+def spiral_task():
+    x, y = spirals(jax.random.key(0), 1024, classes=5)
+    return x[:512], y[:512], init_mlp(jax.random.key(1), (2, 32, 32, 5))
+
+
+def digits_task():
+    from sklearn.datasets import load_digits
+
+    data = load_digits()
+    x = (data.data - data.data.mean(0)) / (data.data.std(0) + 1e-6)
+    x, y = jnp.asarray(x[:1437], jnp.float32), jnp.asarray(data.target[:1437])
+    return x, y, init_mlp(jax.random.key(1), (64, 64, 10))
+
+
+def batches_of(x, y):
+    def batch(i):
+        idx = jax.random.randint(jax.random.fold_in(jax.random.key(7), i), (BATCH,), 0, x.shape[0])
+        return x[idx], y[idx]
+
+    return batch
+
+
+def loss_fn(params, batch):
+    return cross_entropy(params, *batch)
+
+
+def full_runs(x, y, params, make_schedule, steps=STEPS):
+    """A jitted, vmapped function: an array of rates -> final training loss of a full run at each."""
+    batch = batches_of(x, y)
+
+    def one(lr):
+        tx = lrjax.inject(optax.adam)(learning_rate=make_schedule(lr))
+
+        def step(carry, i):
+            params, state = carry
+            grads = jax.grad(loss_fn)(params, batch(i))
+            updates, state = tx.update(grads, state, params)
+            return (optax.apply_updates(params, updates), state), None
+
+        (final, _), _ = jax.lax.scan(step, (params, tx.init(params)), jnp.arange(steps))
+        return cross_entropy(final, x, y)
+
+    return jax.jit(jax.vmap(one))
+
+
+def timed(fn, *args):
+    start = time.perf_counter()
+    out = jax.block_until_ready(fn(*args))
+    return out, time.perf_counter() - start
+
+
+def task(name, x, y, params) -> dict:
+    print(f"\n## {name}", flush=True)
+    kinds = {
+        "constant": lambda lr: lrjax.constant(lr),
+        "one-cycle peak": lambda lr: lrjax.one_cycle(lr, steps=STEPS),
+    }
+    runs = {kind: full_runs(x, y, params, make) for kind, make in kinds.items()}
+    grid = {kind: np.asarray(run(jnp.asarray(GRID, jnp.float32))) for kind, run in runs.items()}
+    best = {kind: float(np.nanmin(np.where(np.isfinite(g), g, np.nan))) for kind, g in grid.items()}
+    best_lr = {kind: float(GRID[np.nanargmin(np.where(np.isfinite(g), g, np.nan))]) for kind, g in grid.items()}
+
+    batch = batches_of(x, y)
+    r, range_s = timed(lambda: lrjax.find_lr(loss_fn, params, batch, steps=RANGE_STEPS, min_lr=1e-6, max_lr=10.0))
+    p, parallel_s = timed(lambda: lrjax.find_lr(loss_fn, params, batch, steps=PARALLEL_STEPS, method="parallel"))
+    suggestions = {
+        "range: valley": (r.suggestions["valley"], "one-cycle peak"),
+        "range: steep": (r.suggestions["steep"], "constant"),
+        "range: minimum/10 (fastai)": (None if r.suggestions["minimum"] is None else r.suggestions["minimum"] / 10, None),
+        "parallel": (p.suggestions["parallel"], "constant"),
+    }
+    rows = []
+    lrs = jnp.asarray([lr for lr, _ in suggestions.values()], jnp.float32)
+    at = {kind: np.asarray(run(lrs)) for kind, run in runs.items()}
+    for k, (rule, (lr, documented)) in enumerate(suggestions.items()):
+        for kind in kinds:
+            rows.append({"task": name, "rule": rule, "lr": lr, "used as": kind, "documented use": kind == documented,
+                         "final loss": float(at[kind][k]), "grid best": best[kind], "grid best lr": best_lr[kind],
+                         "ratio": float(at[kind][k]) / best[kind]})
+
+    # Cost: one training run of the same length, with its own compile (as the finder compiles its own).
+    one_run = lambda n: full_runs(x, y, params, lambda lr: lrjax.constant(lr), steps=n)(jnp.asarray([1e-3], jnp.float32))  # noqa: E731
+    _, one_range_s = timed(one_run, RANGE_STEPS)
+    single = full_runs(x, y, params, lambda lr: lrjax.constant(lr), steps=PARALLEL_STEPS)
+    _, compile_and_one_s = timed(single, jnp.asarray([1e-3], jnp.float32))
+    _, one_s = timed(single, jnp.asarray([1e-3], jnp.float32))
+    n = len(p.lrs)
+    n_runs_s = compile_and_one_s + (n - 1) * one_s
+    cost = {"range_s": range_s, "one_run_s": one_range_s, "range_over_one_run": range_s / one_range_s,
+            "parallel_s": parallel_s, "n": n, "n_runs_s": n_runs_s, "parallel_over_n_runs": parallel_s / n_runs_s}
+    return {"rows": rows, "cost": cost, "grid": {k: g.tolist() for k, g in grid.items()}, "grid_lrs": GRID.tolist(),
+            "range": {"suggestions": r.suggestions, "diverged_lr": None if r.diverged_at is None else float(r.lrs[r.diverged_at])},
+            "parallel": {"suggestion": p.suggestions["parallel"], "lrs": p.lrs.tolist(), "final_losses": p.final_losses.tolist()}}
+
+
+def main() -> None:
+    results = {"steps": STEPS, "range_steps": RANGE_STEPS, "parallel_steps": PARALLEL_STEPS, "batch": BATCH, "tasks": {}}
+    for name, make in (("spiral", spiral_task), ("digits", digits_task)):
+        results["tasks"][name] = task(name, *make())
+    print(f"\nFull runs: {STEPS} adam steps, batch {BATCH}; final loss on the whole training set; ratio = final loss at the "
+          "suggestion / best final loss of the grid (17 rates, 1e-4 to 1) used the same way. **Bold**: the documented use.\n")
+    print("| task | rule | suggested lr | used as | final loss | grid best (at lr) | ratio |")
+    print("|---|---|---:|---|---:|---:|---:|")
+    for name, t in results["tasks"].items():
+        for row in t["rows"]:
+            ratio = f"{row['ratio']:.2f}x"
+            ratio = f"**{ratio}**" if row["documented use"] else ratio
+            print(f"| {name} | {row['rule']} | {row['lr']:.3g} | {row['used as']} | {row['final loss']:.4f} | "
+                  f"{row['grid best']:.4f} ({row['grid best lr']:.3g}) | {ratio} |")
+    print("\n| task | range test (s) | one run, same length (s) | ratio | parallel scan, N rates (s) | N separate runs (s) | ratio |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for name, t in results["tasks"].items():
+        c = t["cost"]
+        print(f"| {name} | {c['range_s']:.2f} | {c['one_run_s']:.2f} | {c['range_over_one_run']:.2f}x | {c['parallel_s']:.2f} "
+              f"(N={c['n']}) | {c['n_runs_s']:.2f} | {c['parallel_over_n_runs']:.2f}x |")
+    report("find_lr", results)
+
+
+if __name__ == "__main__":
+    main()
