@@ -136,7 +136,7 @@ def find_lr(
     method: str = "range",
     steps: int | None = None,
     hyperparams: Mapping[str, Any] | None = None,
-    smoothing: float = 0.98,
+    smoothing: float = 0.9,
     diverge: float = 4.0,
     num_lrs: int = 16,
     average: int | None = None,
@@ -185,15 +185,23 @@ def find_lr(
 
     - ``"steep"``: the point of steepest descent, :math:`\arg\min ds/d\log lr`
       (central differences);
-    - ``"valley"``: the longest strictly decreasing subsequence of the curve
-      (fastai's rule), and the geometric midpoint of its first and last learning
-      rates ("half-way down the valley");
+    - ``"valley"``: the longest stretch over which the smoothed loss falls at
+      every step, and the geometric midpoint of its first and last learning
+      rates ("half-way down the valley", as fastai's ``valley``, which takes a
+      longest decreasing subsequence instead);
     - ``"minimum"``: the learning rate of the lowest smoothed loss (the edge:
       Smith's "largest usable" rate; not meant to be used as is).
 
-    ``peak`` is ``"valley"`` (Smith and fastai read the range test's answer as a
-    one-cycle peak) and ``constant`` is ``"steep"``; see the README for the
-    brute-force comparison behind this choice.
+    ``peak`` is ``"valley"``, meant as the peak of a one-cycle or warmup-cosine
+    schedule (Smith and fastai read the range test's answer as a peak), and
+    ``constant`` is ``"steep"``, meant as a constant rate. On the README's
+    brute-force comparison (two tasks, adam) each landed within 1.1x (valley as
+    a one-cycle peak) and 1.8x (steep as a constant rate) of the best rate of a
+    grid of full runs.
+
+    The default ``smoothing=0.9`` (fastai: 0.98) keeps the average to about 10
+    steps: with the lag removed by ``smoothed_lrs``, a longer average only
+    blurs the curve across the ramp.
 
     **Parallel scan** (``method="parallel"``): ``num_lrs`` constant rates
     log-spaced from ``min_lr`` to ``max_lr`` each train ``steps`` steps from
@@ -213,7 +221,7 @@ def find_lr(
     >>> r = lrjax.find_lr(loss, jnp.ones(3), jnp.zeros(100), optax.sgd, min_lr=1e-3, max_lr=10.0)
     >>> print(r.lrs[r.diverged_at - 1] <= 1.0 < r.lrs[r.diverged_at])
     True
-    >>> p = lrjax.find_lr(loss, jnp.ones(3), jnp.zeros(20), optax.sgd, min_lr=0.1, max_lr=10.0, method="parallel", num_lrs=21)
+    >>> p = lrjax.find_lr(loss, jnp.ones(3), jnp.zeros(20), optax.sgd, min_lr=0.1, max_lr=10.0, method="parallel", num_lrs=20)
     >>> print(p.lrs[p.stable].max() <= 1.0 < p.lrs[~p.stable].min())
     True
     """
@@ -362,7 +370,7 @@ def _range_program(loss_fn, batch_at, optimizer, hyperparams, steps):
         window = (i >= fast_argmin - _DETECT_BACK) & (i <= stop) & jnp.isfinite(losses)
         start = jnp.argmin(jnp.where(window, losses, jnp.inf)).astype(jnp.int32)
         start = jnp.where(jnp.any(window), start, jnp.maximum(stop - 1, 0))
-        after = i > stop
+        after = (stop >= 0) & (i > stop)
         smoothed = jnp.where(after, jnp.nan, smoothed)
         return lrs, losses, smoothed, jnp.where(after, jnp.nan, log_lrs), stop, start
 
@@ -385,16 +393,15 @@ def _range_suggestions(lrs: np.ndarray, smoothed: np.ndarray, skip: int) -> dict
 
 
 def _valley(lrs: np.ndarray, curve: np.ndarray) -> float:
-    """Geometric midpoint of the first and last rates of the longest strictly decreasing subsequence of ``curve``."""
-    n = len(curve)
-    length, first = np.ones(n, int), np.arange(n)
-    for i in range(1, n):
-        earlier = np.flatnonzero(curve[:i] > curve[i])
-        if len(earlier):
-            j = earlier[np.argmax(length[earlier])]  # the first of the longest, for a deterministic tie-break
-            length[i], first[i] = length[j] + 1, first[j]
-    end = int(np.argmax(length))
-    return float(np.sqrt(lrs[first[end]] * lrs[end]))
+    """Geometric midpoint of the first and last rates of the longest run over which ``curve`` falls at every step."""
+    falls = np.diff(curve) < 0
+    best_start, best_len, start = 0, 0, 0
+    for i, f in enumerate(falls):
+        if not f:
+            start = i + 1
+        elif i + 1 - start > best_len:
+            best_start, best_len = start, i + 1 - start
+    return float(np.sqrt(lrs[best_start] * lrs[best_start + best_len]))
 
 
 def _parallel(loss_fn, params, batches, batch_at, optimizer, hyperparams, min_lr, max_lr, steps, num_lrs, average, tolerance):
