@@ -33,6 +33,7 @@ from _common import report
 
 import lrjax
 from lrjax._demo import cross_entropy, init_mlp, spirals
+from lrjax._find_lr import _parallel_program, _range_program
 
 STEPS = 1000
 RANGE_STEPS = 200
@@ -40,7 +41,7 @@ PARALLEL_STEPS = 250
 BATCH = 128
 GRID = np.geomspace(1e-4, 1.0, 17)  # 4 per decade
 #: How find_lr documents each range-test suggestion's use (LRFinderResult.peak and .constant).
-DOCUMENTED = {"minimum": "one-cycle peak", "steep": "constant"}
+DOCUMENTED = {"valley": "one-cycle peak", "steep": "constant"}
 
 
 def spiral_task():
@@ -70,7 +71,7 @@ def loss_fn(params, batch):
 
 
 def full_runs(train, test, params, make_schedule, steps=STEPS):
-    """A jitted, vmapped function: an array of rates -> held-out loss after a full run at each."""
+    """A jitted, vmapped function: an array of rates -> (held-out loss, training-set loss) after a full run at each."""
     batch = batches_of(*train)
 
     def one(lr):
@@ -83,7 +84,7 @@ def full_runs(train, test, params, make_schedule, steps=STEPS):
             return (optax.apply_updates(params, updates), state), None
 
         (final, _), _ = jax.lax.scan(step, (params, tx.init(params)), jnp.arange(steps))
-        return cross_entropy(final, *test)
+        return cross_entropy(final, *test), cross_entropy(final, *train)
 
     return jax.jit(jax.vmap(one))
 
@@ -101,7 +102,10 @@ def task(name, train, test, params) -> dict:
         "one-cycle peak": lambda lr: lrjax.one_cycle(lr, steps=STEPS),
     }
     runs = {kind: full_runs(train, test, params, make) for kind, make in kinds.items()}
-    grid = {kind: np.asarray(run(jnp.asarray(GRID, jnp.float32))) for kind, run in runs.items()}
+    grid, grid_train = {}, {}
+    for kind, run in runs.items():
+        held_out, train_loss = run(jnp.asarray(GRID, jnp.float32))
+        grid[kind], grid_train[kind] = np.asarray(held_out), np.asarray(train_loss)
     best = {kind: float(np.nanmin(np.where(np.isfinite(g), g, np.nan))) for kind, g in grid.items()}
     best_lr = {kind: float(GRID[np.nanargmin(np.where(np.isfinite(g), g, np.nan))]) for kind, g in grid.items()}
 
@@ -119,24 +123,40 @@ def task(name, train, test, params) -> dict:
     documented = {"range: " + rule: kind for rule, kind in DOCUMENTED.items()} | {"parallel": "constant"}
     given = {rule: lr for rule, lr in suggestions.items() if lr is not None}
     lrs = jnp.asarray(list(given.values()), jnp.float32)
-    at = {kind: np.asarray(run(lrs)) for kind, run in runs.items()}
+    at = {kind: jax.tree.map(np.asarray, run(lrs)) for kind, run in runs.items()}
     rows = []
     for k, (rule, lr) in enumerate(given.items()):
         for kind in kinds:
             rows.append({"task": name, "rule": rule, "lr": lr, "used as": kind, "documented use": documented.get(rule) == kind,
-                         "final loss": float(at[kind][k]), "grid best": best[kind], "grid best lr": best_lr[kind],
-                         "ratio": float(at[kind][k]) / best[kind]})
+                         "final loss": float(at[kind][0][k]), "grid best": best[kind], "grid best lr": best_lr[kind],
+                         "ratio": float(at[kind][0][k]) / best[kind], "train loss": float(at[kind][1][k]),
+                         "grid best train loss": float(np.nanmin(grid_train[kind]))})
 
-    # Cost: one training run of the same length, with its own compile (as the finder compiles its own).
-    one_run = lambda n: full_runs(train, test, params, lambda lr: lrjax.constant(lr), steps=n)(jnp.asarray([1e-3], jnp.float32))  # noqa: E731
-    _, one_range_s = timed(one_run, RANGE_STEPS)
-    single = full_runs(train, test, params, lambda lr: lrjax.constant(lr), steps=PARALLEL_STEPS)
-    _, compile_and_one_s = timed(single, jnp.asarray([1e-3], jnp.float32))
-    _, one_s = timed(single, jnp.asarray([1e-3], jnp.float32))
+    # Cost, end to end (compiles included): the finder against runs that each compile too.
+    constant_run = lambda n: full_runs(train, test, params, lambda lr: lrjax.constant(lr), steps=n)  # noqa: E731
+    one_lr = jnp.asarray([1e-3], jnp.float32)
+    _, one_range_s = timed(constant_run(RANGE_STEPS), one_lr)
+    single = constant_run(PARALLEL_STEPS)
+    _, compile_and_one_s = timed(single, one_lr)
+    _, one_s = timed(single, one_lr)
     n = len(p.lrs)
-    n_runs_s = compile_and_one_s + (n - 1) * one_s
+    # Execution only (second calls of compiled programs): the finder's own jitted programs, called again.
+    range_exec = _range_program(loss_fn, lambda _, i: batch(i), optax.adam, {}, RANGE_STEPS)
+    ramp = lrjax.exponential(1e-6, rate=1e7, steps=RANGE_STEPS - 1)
+    args = (params, None, ramp, jnp.asarray(0.9), jnp.asarray(4.0))
+    timed(range_exec, *args)
+    parallel_exec = _parallel_program(loss_fn, lambda _, i: batch(i), optax.adam, {}, PARALLEL_STEPS)
+    timed(parallel_exec, params, None, jnp.asarray(p.lrs))
+    one_range = constant_run(RANGE_STEPS)
+    timed(one_range, one_lr)
+    exec_s = {name: min(timed(fn, *a)[1] for _ in range(5)) for name, (fn, a) in {
+        "range": (range_exec, args), "one_range": (one_range, (one_lr,)),
+        "parallel": (parallel_exec, (params, None, jnp.asarray(p.lrs))), "one_parallel": (single, (one_lr,))}.items()}
     cost = {"range_s": range_s, "one_run_s": one_range_s, "range_over_one_run": range_s / one_range_s,
-            "parallel_s": parallel_s, "n": n, "n_runs_s": n_runs_s, "parallel_over_n_runs": parallel_s / n_runs_s}
+            "parallel_s": parallel_s, "n": n, "n_runs_one_compile_s": compile_and_one_s + (n - 1) * one_s,
+            "n_runs_n_compiles_s": n * compile_and_one_s,
+            "exec_range_s": exec_s["range"], "exec_one_run_s": exec_s["one_range"],
+            "exec_parallel_s": exec_s["parallel"], "exec_n_runs_s": n * exec_s["one_parallel"]}
     return {"rows": rows, "cost": cost, "grid": {k: g.tolist() for k, g in grid.items()}, "grid_lrs": GRID.tolist(),
             "range": {"suggestions": r.suggestions, "diverged_lr": None if r.diverged_at is None else float(r.lrs[r.diverged_at])},
             "parallel": {"suggestion": p.suggestions["parallel"], "lrs": p.lrs.tolist(), "final_losses": p.final_losses.tolist()}}
@@ -148,20 +168,30 @@ def main() -> None:
         results["tasks"][name] = task(name, *make())
     print(f"\nFull runs: {STEPS} adam steps, batch {BATCH}; final loss = held-out loss after the run; ratio = final loss at the "
           "suggestion / best final loss of the grid (17 rates, 1e-4 to 1) used the same way. **Bold**: the documented use.\n")
-    print("| task | rule | suggested lr | used as | final loss | grid best (at lr) | ratio |")
-    print("|---|---|---:|---|---:|---:|---:|")
+    print("| task | rule | suggested lr | used as | held-out loss | grid best (at lr) | ratio | training loss (grid best) |")
+    print("|---|---|---:|---|---:|---:|---:|---:|")
     for name, t in results["tasks"].items():
         for row in t["rows"]:
             ratio = f"{row['ratio']:.2f}x"
             ratio = f"**{ratio}**" if row["documented use"] else ratio
             print(f"| {name} | {row['rule']} | {row['lr']:.3g} | {row['used as']} | {row['final loss']:.4f} | "
-                  f"{row['grid best']:.4f} ({row['grid best lr']:.3g}) | {ratio} |")
-    print("\n| task | range test (s) | one run, same length (s) | ratio | parallel scan, N rates (s) | N separate runs (s) | ratio |")
+                  f"{row['grid best']:.4f} ({row['grid best lr']:.3g}) | {ratio} | {row['train loss']:.2g} ({row['grid best train loss']:.2g}) |")
+    print("\nCost, end to end (compiles included; each find_lr call compiles its program). N separate runs: one compiled "
+          "function called N times (lr an argument), or N compiles (lr baked in, as with an optax closure).\n")
+    print("| task | range test | one run, same length | ratio | parallel scan, N=16 | N runs, 1 compile | ratio | N runs, N compiles | ratio |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for name, t in results["tasks"].items():
+        c = t["cost"]
+        print(f"| {name} | {c['range_s']:.2f} s | {c['one_run_s']:.2f} s | {c['range_s'] / c['one_run_s']:.2f}x | {c['parallel_s']:.2f} s "
+              f"| {c['n_runs_one_compile_s']:.2f} s | {c['parallel_s'] / c['n_runs_one_compile_s']:.2f}x "
+              f"| {c['n_runs_n_compiles_s']:.2f} s | {c['parallel_s'] / c['n_runs_n_compiles_s']:.2f}x |")
+    print("\nCost, execution only (best of 5 calls of the compiled programs):\n")
+    print("| task | range test | one run, same length | ratio | parallel scan, N=16 | N x one run | ratio |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for name, t in results["tasks"].items():
         c = t["cost"]
-        print(f"| {name} | {c['range_s']:.2f} | {c['one_run_s']:.2f} | {c['range_over_one_run']:.2f}x | {c['parallel_s']:.2f} "
-              f"(N={c['n']}) | {c['n_runs_s']:.2f} | {c['parallel_over_n_runs']:.2f}x |")
+        print(f"| {name} | {1e3 * c['exec_range_s']:.1f} ms | {1e3 * c['exec_one_run_s']:.1f} ms | {c['exec_range_s'] / c['exec_one_run_s']:.2f}x "
+              f"| {1e3 * c['exec_parallel_s']:.1f} ms | {1e3 * c['exec_n_runs_s']:.1f} ms | {c['exec_parallel_s'] / c['exec_n_runs_s']:.2f}x |")
     report("find_lr", results)
 
 
