@@ -362,7 +362,8 @@ def _range_program(loss_fn, batch_at, optimizer, hyperparams, steps):
             out = (lr, loss, avg / debias, avg_lr / debias)
             return (params, state, avg, avg_lr, fast, fast_min, fast_argmin, positive, stop), out
 
-        init = (params, tx.init(params), zero, zero, zero, jnp.full([], jnp.inf, dtype), jnp.zeros([], jnp.int32), jnp.array(True), jnp.full([], -1, jnp.int32))
+        no_step = jnp.full([], -1, jnp.int32)
+        init = (params, tx.init(params), zero, zero, zero, jnp.full([], jnp.inf, dtype), jnp.zeros([], jnp.int32), jnp.array(True), no_step)
         carry, (lrs, losses, smoothed, log_lrs) = jax.lax.scan(step, init, jnp.arange(steps, dtype=jnp.int32))
         stop, fast_argmin = carry[-1], carry[-3]
         # The start: the lowest raw loss from a little before the short average's minimum up to the stop.
