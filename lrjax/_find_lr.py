@@ -61,6 +61,14 @@ class LRFinderResult:
     the peak of a one-cycle or warmup-cosine schedule and ``constant`` the one
     meant as a constant rate; `to_one_cycle`, `to_warmup_cosine` and
     `to_constant` build those schedules.
+
+    >>> import jax.numpy as jnp, optax, lrjax
+    >>> loss = lambda w, batch: jnp.sum((w - batch) ** 2)
+    >>> r = lrjax.find_lr(loss, jnp.zeros(2), jnp.ones((50, 2)), optax.sgd, min_lr=1e-3, max_lr=10.0)
+    >>> sorted(r.suggestions), r.peak == r.suggestions["valley"], r.lrs.shape
+    (['minimum', 'steep', 'valley'], True, (50,))
+    >>> r.to_one_cycle(1000).name
+    'one_cycle'
     """
 
     method: str
