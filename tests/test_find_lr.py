@@ -231,3 +231,33 @@ def test_flax_nnx_recipe():
     with jax.numpy_dtype_promotion("standard"):
         r = lrjax.find_lr(loss_fn, params, (x, y), min_lr=1e-4, max_lr=10.0)
     assert r.losses[0] > r.smoothed[r.diverged_at or -1] and r.peak is not None
+
+
+def test_fastai_ratio_rule_fires_far_too_late_on_the_quadratic():
+    """Why the short log-average: fastai's "smoothed > 4x best" (beta 0.98) on the same losses fires far past 2/a."""
+    a = 2.0
+    r = lrjax.find_lr(_quadratic(a), jnp.ones(4), jnp.zeros(100), optax.sgd, min_lr=1e-3, max_lr=10.0, diverge=1e30)
+    losses = r.losses[np.isfinite(r.losses)].astype(np.float64)
+    avg, best, fired = 0.0, np.inf, None
+    for i, loss in enumerate(losses):
+        avg = 0.98 * avg + 0.02 * loss
+        smooth = avg / (1 - 0.98 ** (i + 1))
+        best = min(best, smooth)
+        if smooth > 4 * best:
+            fired = i
+            break
+    ours = lrjax.find_lr(_quadratic(a), jnp.ones(4), jnp.zeros(100), optax.sgd, min_lr=1e-3, max_lr=10.0)
+    assert r.lrs[ours.diverged_at] < 1.1 * 2 / a
+    assert fired is None or r.lrs[fired] > 2 * (2 / a)
+
+
+def test_negative_losses_turn_the_ratio_rule_off():
+    """A ratio to the minimum means nothing for losses <= 0 (fastai #962): the run then stops only on non-finite losses."""
+    shifted = lambda x, b: _quadratic(2.0)(x, b) - 10.0  # noqa: E731
+    r = lrjax.find_lr(shifted, jnp.ones(4), jnp.zeros(100), optax.sgd, min_lr=1e-3, max_lr=10.0)
+    assert r.diverged_at is None and np.all(np.isfinite(r.losses))
+    assert r.losses[-1] > 0 > r.losses[50]  # it did blow up past zero, without a false stop on the way down
+    nan_late = lambda x, b: shifted(x, b) + b  # noqa: E731
+    r = lrjax.find_lr(nan_late, jnp.ones(4), jnp.zeros(100).at[95].set(jnp.nan), optax.sgd, min_lr=1e-3, max_lr=10.0)
+    assert r.diverged_at is not None and np.all(np.isnan(r.losses[95:]))
+    assert r.lrs[r.diverged_at - 1] <= 1.0 < r.lrs[r.diverged_at]  # still the lowest loss: the quadratic's edge 2/a
