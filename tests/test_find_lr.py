@@ -110,11 +110,11 @@ def test_parallel_scan_with_adam_is_the_default_optimizer():
 
 def test_batches_as_a_function_of_the_step_give_the_same_run():
     loss, w0, (x, y) = _regression()
-    arrays = lrjax.find_lr(loss, w0, (x, y), optax.sgd, min_lr=1e-4, max_lr=1.0)
-    fn = lrjax.find_lr(loss, w0, lambda i: (x[i], y[i]), optax.sgd, min_lr=1e-4, max_lr=1.0, steps=40)
+    arrays = lrjax.find_lr(loss, w0, (x, y), optax.sgd, min_lr=1e-4, max_lr=1.0, steps=20)  # the first 20 of 40
+    fn = lrjax.find_lr(loss, w0, lambda i: (x[i], y[i]), optax.sgd, min_lr=1e-4, max_lr=1.0, steps=20)
+    np.testing.assert_allclose(arrays.lrs, 1e-4 * 1e4 ** (np.arange(20) / 19), rtol=2e-6)
     np.testing.assert_allclose(fn.losses, arrays.losses, rtol=1e-6)
-    first = lrjax.find_lr(loss, w0, (x, y), optax.sgd, min_lr=1e-4, max_lr=1.0, steps=20)
-    np.testing.assert_allclose(first.lrs, 1e-4 * 1e4 ** (np.arange(20) / 19), rtol=2e-6)
+    np.testing.assert_allclose(arrays.losses[0], loss(w0, (x[0], y[0])), rtol=1e-6)
 
 
 def test_nan_partway_ends_the_curve_as_diverged():
@@ -150,21 +150,24 @@ def test_steep_minimum_and_valley_on_a_known_curve():
     assert s["valley"] == pytest.approx(np.sqrt(lrs[0] * low))
 
 
-def test_helpers_build_schedules_at_the_suggestions():
+@pytest.fixture(scope="module")
+def adam_range_test():
     loss, w0, batches = _regression()
     with jax.numpy_dtype_promotion("standard"):  # optax's own adam is not strict-clean
-        r = lrjax.find_lr(loss, w0, batches, min_lr=1e-4, max_lr=10.0)
-    t = jnp.arange(100)
-    np.testing.assert_allclose(r.to_one_cycle(100)(t), lrjax.one_cycle(r.peak, steps=100)(t), rtol=1e-6)
-    np.testing.assert_allclose(r.to_warmup_cosine(10, 100)(t), lrjax.warmup_cosine(r.peak, warmup_steps=10, total_steps=100)(t), rtol=1e-6)
+        return lrjax.find_lr(loss, w0, batches, min_lr=1e-4, max_lr=10.0)
+
+
+def test_helpers_build_schedules_at_the_suggestions(adam_range_test):
+    r = adam_range_test
+    np.testing.assert_allclose(lrjax.values(r.to_one_cycle(100), 99), lrjax.values(lrjax.one_cycle(r.peak, steps=100), 99), rtol=1e-6)
+    expected = lrjax.values(lrjax.warmup_cosine(r.peak, warmup_steps=10, total_steps=100), 99)
+    np.testing.assert_allclose(lrjax.values(r.to_warmup_cosine(10, 100), 99), expected, rtol=1e-6)
     assert float(r.to_constant()(7)) == pytest.approx(r.constant)
     assert r.peak == r.suggestions["valley"] and r.constant == r.suggestions["steep"]
 
 
-def test_plot_marks_suggestions_and_lrjax_does_not_import_matplotlib():
-    loss, w0, batches = _regression()
-    with jax.numpy_dtype_promotion("standard"):  # optax's own adam is not strict-clean
-        ax = lrjax.find_lr(loss, w0, batches, min_lr=1e-4, max_lr=10.0).plot()
+def test_plot_marks_suggestions_and_lrjax_does_not_import_matplotlib(adam_range_test):
+    ax = adam_range_test.plot()
     labels = [line.get_label() for line in ax.get_lines()]
     assert labels[:2] == ["loss", "smoothed"] and any(label.startswith("valley:") for label in labels)
     code = "import sys, lrjax; print('matplotlib' in sys.modules)"
