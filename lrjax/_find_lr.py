@@ -36,7 +36,7 @@ _DETECT_BACK = 5
 METHODS = ("range", "parallel")
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, eq=False)  # arrays: == would be ambiguous
 class LRFinderResult:
     """What `find_lr` measured, and the learning rates it suggests.
 
