@@ -49,6 +49,8 @@ from ._decay import inverse_time as inverse_time
 from ._decay import multistep as multistep
 from ._decay import step_decay as step_decay
 from ._expression import parse as parse
+from ._find_lr import LRFinderResult as LRFinderResult
+from ._find_lr import find_lr as find_lr
 from ._from_fn import from_fn as from_fn
 from ._hyperparams import hyperparams as hyperparams
 from ._hyperparams import set_schedules as set_schedules
