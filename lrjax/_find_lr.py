@@ -19,12 +19,12 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from ._anneal import constant
+
 from ._cyclical import one_cycle
 from ._decay import exponential
 from ._inject import inject
 from ._presets import warmup_cosine
-from ._schedule import Schedule
+from ._schedule import Schedule, constant
 
 #: Fewest steps either method accepts: below it, neither the curve nor its trimming means anything.
 MIN_STEPS = 10
