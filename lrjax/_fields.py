@@ -66,7 +66,7 @@ class Param:
 
     def allowed(self) -> str:
         bounds = [(">=", self.ge), (">", self.gt), ("<=", self.le), ("<", self.lt)]
-        text = " and ".join(f"{op} {b:g}" for op, b in bounds if b is not None)
+        text = " and ".join(f"{op} {show(np.asarray(b))}" for op, b in bounds if b is not None)
         noun = "a whole number" if self.whole else "a finite number"
         return f"{noun} {text}".strip()
 
@@ -98,7 +98,7 @@ class Param:
         else:
             v = _concrete_numbers(where, name, x, self.vector)
         if v is not None:
-            self._check(where, name, v)
+            self._check(where, name, v, x)
         else:
             if not isinstance(x, Duration):
                 try:
@@ -115,10 +115,10 @@ class Param:
             return Duration.of(x)
         return to_leaf(x)
 
-    def _check(self, where: str, name: str, v: np.ndarray) -> None:
+    def _check(self, where: str, name: str, v: np.ndarray, given: Any) -> None:
         what = "1-D sequence of numbers" if self.vector else "number"
         if self.vector and v.ndim == 0:
-            raise ValueError(f"{where}: {name} must be a {what}, got {show(v)}")
+            raise ValueError(f"{where}: {name} must be a {what}, got {_given(given, v)}")
         if not self.vector and v.size == 0:
             raise ValueError(f"{where}: {name} must be a number, got an empty array of shape {v.shape}")
         with np.errstate(invalid="ignore"):
@@ -129,9 +129,9 @@ class Param:
             ok &= True if self.lt is None else v < self.lt
             ok &= True if not self.whole else v % 1 == 0
         if not np.all(ok):
-            raise ValueError(f"{where}: {name} must be {self.allowed()}, got {show(v)}")
+            raise ValueError(f"{where}: {name} must be {self.allowed()}, got {_given(given, v)}")
         if self.ordered and np.any(np.diff(v, axis=-1) < 0):
-            raise ValueError(f"{where}: {name} must be sorted in non-decreasing order, got {show(v)}")
+            raise ValueError(f"{where}: {name} must be sorted in non-decreasing order, got {_given(given, v)}")
 
 
 def _concrete_numbers(where: str, name: str, x: Any, vector: bool) -> np.ndarray | None:
@@ -152,6 +152,14 @@ def _concrete_numbers(where: str, name: str, x: Any, vector: bool) -> np.ndarray
         return v.astype(np.float64)
 
 
+def _given(x: Any, v: np.ndarray) -> str:
+    """What the user passed, as they wrote it where possible."""
+    if isinstance(x, Duration):
+        return show(v)
+    a = concrete(x)
+    return show(a) if a is not None and np.issubdtype(a.dtype, np.number) else show(v)
+
+
 def to_leaf(x: Any) -> jax.Array:
     """Floating arrays keep their dtype; Python numbers, lists and integer arrays (of any size) become the default float."""
     floating = hasattr(x, "dtype") and jnp.issubdtype(x.dtype, jnp.floating)
@@ -159,7 +167,14 @@ def to_leaf(x: Any) -> jax.Array:
 
 
 def show(v: np.ndarray) -> str:
-    return str(v.tolist()) if v.ndim else repr(v.item())
+    """A concrete value as the user would write it: whole numbers as ints, floats as the shortest decimal of their dtype."""
+    if v.ndim:
+        return "[" + ", ".join(show(e) for e in v) + "]"
+    if np.issubdtype(v.dtype, np.floating) and np.isfinite(v) and v == np.round(v) and abs(v) < 2**53:
+        return str(int(v))
+    if np.issubdtype(v.dtype, np.number):
+        return str(v.item() if np.issubdtype(v.dtype, np.integer) else v)
+    return repr(v.item())
 
 
 def declare(param: Param, default: Any) -> Any:

@@ -213,7 +213,7 @@ def number(x: Any, param: Param) -> Any:
         again = Duration.of(short, x.dtype)
         if np.array_equal(again.coarse, x.coarse) and np.array_equal(again.fine, x.fine):
             total = short
-        return plain(total)
+        return plain(total, whole=True)
     a = concrete(x)
     return None if a is None else plain(a)
 
