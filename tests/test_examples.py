@@ -91,8 +91,9 @@ def test_gallery_shows_every_kind_and_preset_and_is_up_to_date():
     import dataclasses
 
     import lrjax
-    from lrjax._names import constructors
-    from lrjax._pytree import Tree
+    from lrjax._registry import KINDS
+    from lrjax._schedule import Preset
+    from lrjax._tree import Tree
 
     gallery = _gallery()
     shown = set()
@@ -105,13 +106,15 @@ def test_gallery_shows_every_kind_and_preset_and_is_up_to_date():
             shown.add(x.name)
             for f in dataclasses.fields(x):
                 walk(getattr(x, f.name))
+            if isinstance(x, Preset):  # a preset shows the kinds it composes, as in 0.1 where it was that composition
+                walk(x.compose())
 
     for _, name, expression, _ in gallery.ENTRIES:
         walk(lrjax.parse(expression))
         shown.add(expression.split("(")[0])  # presets are shown by name
         image = ROOT / "docs" / "gallery" / f"{name}.png"
         assert image.read_bytes()[:4] == b"\x89PNG", image
-    native = {name for name, fn in constructors().items() if not fn.__module__.startswith("lrjax.compat")}
+    native = {name for name, kind in KINDS.items() if not kind.__module__.startswith("lrjax.compat")}
     assert native - shown == {"from_fn", "plateau"}  # a Python function; not a curve of steps
     assert (ROOT / "docs" / "gallery.md").read_text() == gallery.markdown()
 
