@@ -259,11 +259,20 @@ def floor_div(t: Step, period: Duration, whole: bool | None = None) -> tuple[jax
         return q.astype(t.frac.dtype), Step(t.whole - q * whole_p, t.frac)
 
     def in_floats(t: Step) -> tuple[jax.Array, Step]:
+        # t = a * 2**16 + b with whole a and b < 2**16, so t mod L = (a * (2**16 mod L) + b) mod L:
+        # every float here stays below 2**16 * (L + 1), where float32 resolves a small
+        # fraction of a step (dividing t itself by L loses up to 128 steps near 2**31).
         length = period.total()
         length = jnp.where(length > 0, length, 1)
-        x = t.float()
+        dtype = t.frac.dtype
+        a = (t.whole >> 16).astype(dtype)
+        b = (t.whole & 0xFFFF).astype(dtype) + t.frac
+        per_block = jnp.floor(65536.0 / length)
+        rest = jnp.clip(65536.0 - per_block * length, 0, length)
+        x = a * rest + b
         q = jnp.floor(x / length)
-        return q, t.at(jnp.clip(x - q * length, 0, length))
+        r = jnp.clip(x - q * length, 0, length)
+        return a * per_block + q, t.at(r)
 
     if period.whole:
         return in_integers(t)
@@ -325,19 +334,23 @@ def _pow_jvp(primals: tuple[jax.Array, jax.Array], tangents: tuple[jax.Array, ja
     return out, exponent * _pow(base, exponent - 1) * d_base + out * jnp.log(base) * d_exponent
 
 
-def power(base: jax.Array, exponent: jax.Array) -> jax.Array:
+def power(base: jax.Array, exponent: jax.Array, scale: jax.Array | None = None) -> jax.Array:
     """``base ** exponent`` for ``base >= 0`` (a negative base acts as 0), finite with finite gradients.
 
     ``0 ** 0`` is 1. Growth is capped at ``sqrt(finfo.max)`` (about 1.8e19 in
-    float32) by capping the exponent, so neither the value nor its gradient can
-    overflow; below the cap this is ``jnp.power``. Meant for a scalar base (a
-    rate or factor) raised to per-step exponents.
+    float32), divided by ``|scale|`` when the result will be multiplied by a
+    ``scale`` above 1, by capping the exponent, so neither the value, its
+    product with ``scale``, nor their gradients can overflow; below the cap
+    this is ``jnp.power``. Meant for a scalar base (a rate or factor) raised to
+    per-step exponents.
     """
     dtype = jnp.result_type(base, exponent)
     positive = base > 0
     safe = jnp.where(positive, base, 1)
     log_base = jnp.log(safe)
     limit = np.log(jnp.finfo(dtype).max) / 2
+    if scale is not None:
+        limit = jnp.maximum(limit - jnp.log(jnp.maximum(jnp.abs(scale), 1)), 0)
     over = exponent * log_base > limit
     exponent = jnp.where(over, limit / jnp.where(over, log_base, 1), exponent)
     at_zero = jnp.where(exponent == 0, 1, 0).astype(dtype)

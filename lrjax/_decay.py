@@ -26,8 +26,9 @@ class exponential(Schedule):  # noqa: N801
 
     .. math:: v(t) = init \cdot rate^{\,t / steps} \quad (\lfloor t / steps \rfloor \text{ if staircase})
 
-    Growth (``rate > 1``) is capped at about ``1.8e19 * init`` in float32 to
-    stay finite. For a floor or a ceiling, wrap it: ``clip(exponential(...), min=end)``.
+    Growth (``rate > 1``) is capped to stay finite: at a factor of about 1.8e19
+    (float32), and so that ``|value|`` stays below about 1.8e19 when ``|init| > 1``.
+    For a floor or a ceiling, wrap it: ``clip(exponential(...), min=end)``.
 
     >>> import lrjax
     >>> s = lrjax.exponential(1.0, rate=0.5, steps=10)
@@ -44,7 +45,7 @@ class exponential(Schedule):  # noqa: N801
     staircase: bool = f.flag(False)
 
     def _evaluate(self, t: Step) -> jax.Array:
-        return self.init * power(self.rate, _ratio(t, self.steps, self.staircase))
+        return self.init * power(self.rate, _ratio(t, self.steps, self.staircase), scale=self.init)
 
 
 class inverse_time(Schedule):  # noqa: N801

@@ -71,6 +71,9 @@ def parse(text: str) -> Tree:
     source = text.strip()
     if len(source) > MAX_LENGTH:
         raise ValueError(f"parse: the expression is {len(source)} characters long, more than the {MAX_LENGTH} allowed")
+    bad = next((i for i, c in enumerate(source) if not c.isprintable() and not c.isspace() or "\ud800" <= c <= "\udfff"), None)
+    if bad is not None:
+        raise ValueError(f"parse: the expression holds a character that is not printable text, {source[bad]!r} at column {bad + 1}")
     try:
         body = ast.parse(source, mode="eval").body
     except SyntaxError as e:
@@ -165,7 +168,13 @@ class _Reader:
         if _is_number(left) and _is_number(right):
             if symbol == "/" and right == 0:
                 raise self.fail(node, "division by zero")
-            return _COMBINE[symbol](left, right)
+            try:
+                result = _COMBINE[symbol](left, right)
+            except OverflowError:
+                raise self.fail(node, "number too large") from None
+            if (isinstance(result, int) and abs(result) >= MAX_INT) or (isinstance(result, float) and not math.isfinite(result)):
+                raise self.fail(node, "number too large")
+            return result
         if not all(isinstance(x, Schedule) or _is_number(x) for x in (left, right)):
             raise self.fail(node, f"{symbol} combines schedules and numbers only")
         if symbol == "/" and isinstance(right, Schedule):

@@ -135,6 +135,15 @@ class Preset(Schedule):
 
     It prints, parses and round-trips through configs under its own name, while
     it evaluates exactly as the composition it names.
+
+    >>> import lrjax
+    >>> s = lrjax.warmup_cosine(1.0, warmup_steps=10, total_steps=110)
+    >>> isinstance(s, lrjax.Preset), s
+    (True, warmup_cosine(peak=1.0, warmup_steps=10, total_steps=110))
+    >>> s.compose()
+    warmup(cosine(init=1.0, steps=100), steps=10)
+    >>> print(s(60), s.compose()(60))
+    0.5 0.5
     """
 
     #: The structure of ``compose()`` when the preset was built: what the
