@@ -143,7 +143,7 @@ class Preset(Schedule):
     >>> s.compose()
     warmup(cosine(init=1.0, steps=100), steps=10)
     >>> print(s(60), s.compose()(60))
-    0.5 0.5
+    0.49999997 0.49999997
     """
 
     #: The structure of ``compose()`` when the preset was built: what the
