@@ -8,27 +8,27 @@ import pytest
 import lrjax
 
 BAD = [
-    (lambda: lrjax.linear(1.0, 0.0, steps=-1), r"linear: steps must be a finite number >= 0, got -1\.0"),
+    (lambda: lrjax.linear(1.0, 0.0, steps=-1), r"linear: steps must be a finite number >= 0, got -1"),
     (lambda: lrjax.cosine(1.0, steps=-10.5), r"cosine: steps must be a finite number >= 0, got -10.5"),
     (lambda: lrjax.cosine(float("nan"), steps=10), r"cosine: init must be a finite number, got nan"),
     (lambda: lrjax.linear(1.0, float("inf"), steps=10), r"linear: end must be a finite number, got inf"),
     (lambda: lrjax.cosine("big", steps=10), r"cosine: init must be a number, got 'big'"),
-    (lambda: lrjax.cosine(1.0, steps=10, power=0.0), r"cosine: power must be a finite number > 0, got 0.0"),
-    (lambda: lrjax.polynomial(1.0, 0.0, steps=10, power=-1), r"polynomial: power must be a finite number > 0, got -1\.0"),
-    (lambda: lrjax.step_decay(1.0, steps=0, factor=0.5), r"step_decay: steps must be a finite number > 0, got 0\.0"),
+    (lambda: lrjax.cosine(1.0, steps=10, power=0.0), r"cosine: power must be a finite number > 0, got 0"),
+    (lambda: lrjax.polynomial(1.0, 0.0, steps=10, power=-1), r"polynomial: power must be a finite number > 0, got -1"),
+    (lambda: lrjax.step_decay(1.0, steps=0, factor=0.5), r"step_decay: steps must be a finite number > 0, got 0"),
     (lambda: lrjax.step_decay(1.0, steps=3, factor=-0.5), r"step_decay: factor must be a finite number >= 0, got -0.5"),
-    (lambda: lrjax.inverse_sqrt(1.0, steps=0), r"inverse_sqrt: steps must be a finite number > 0, got 0\.0"),
-    (lambda: lrjax.inverse_time(1.0, rate=-1.0, steps=10), r"inverse_time: rate must be a finite number >= 0, got -1.0"),
-    (lambda: lrjax.exponential(1.0, rate=-1.0, steps=10), r"exponential: rate must be a finite number >= 0, got -1\.0"),
-    (lambda: lrjax.exponential(1.0, rate=0.5, steps=0), r"exponential: steps must be a finite number > 0, got 0\.0"),
+    (lambda: lrjax.inverse_sqrt(1.0, steps=0), r"inverse_sqrt: steps must be a finite number > 0, got 0"),
+    (lambda: lrjax.inverse_time(1.0, rate=-1.0, steps=10), r"inverse_time: rate must be a finite number >= 0, got -1"),
+    (lambda: lrjax.exponential(1.0, rate=-1.0, steps=10), r"exponential: rate must be a finite number >= 0, got -1"),
+    (lambda: lrjax.exponential(1.0, rate=0.5, steps=0), r"exponential: steps must be a finite number > 0, got 0"),
     (lambda: lrjax.exponential(1.0, rate=0.5, steps=10, staircase=1), r"exponential: staircase must be a Python bool .* got 1"),
     (
         lambda: lrjax.piecewise_constant([1.0, 2.0, 3.0], boundaries=[20, 10]),
-        r"piecewise_constant: boundaries must be sorted in non-decreasing order, got \[20\.0, 10\.0\]",
+        r"piecewise_constant: boundaries must be sorted in non-decreasing order, got \[20, 10\]",
     ),
     (
         lambda: lrjax.piecewise_constant([1.0, 2.0, 3.0], boundaries=[-5, 10]),
-        r"piecewise_constant: boundaries must be a finite number >= 0, got \[-5\.0, 10\.0\]",
+        r"piecewise_constant: boundaries must be a finite number >= 0, got \[-5, 10\]",
     ),
     (
         lambda: lrjax.piecewise_constant([1.0, 2.0], boundaries=[10, 20]),
@@ -36,11 +36,11 @@ BAD = [
     ),
     (
         lambda: lrjax.piecewise_constant([1.0, 2.0], boundaries=10),
-        r"piecewise_constant: boundaries must be a 1-D sequence of numbers, got 10\.0",
+        r"piecewise_constant: boundaries must be a 1-D sequence of numbers, got 10",
     ),
     (
         lambda: lrjax.piecewise_linear(1.0, boundaries=[0]),
-        r"piecewise_linear: values must be a 1-D sequence of numbers, got 1\.0",
+        r"piecewise_linear: values must be a 1-D sequence of numbers, got 1",
     ),
     (
         lambda: lrjax.piecewise_constant([[1.0, 2.0, 3.0]], boundaries=[[10, 20], [5, 6]]),
@@ -57,7 +57,7 @@ BAD = [
     ),
     (
         lambda: lrjax.multistep(1.0, boundaries=[50, 30], factor=0.1),
-        r"multistep: boundaries must be sorted in non-decreasing order, got \[50\.0, 30\.0\]",
+        r"multistep: boundaries must be sorted in non-decreasing order, got \[50, 30\]",
     ),
     (
         lambda: lrjax.one_cycle(1.0, steps=100, pct_start=1.5),
@@ -65,29 +65,29 @@ BAD = [
     ),
     (
         lambda: lrjax.one_cycle(1.0, steps=2, pct_start=0.3),
-        r"one_cycle: pct_start \* steps must be >= 1 so the rising phase has a step, got pct_start=0\.3\d*, steps=2\.0",
+        r"one_cycle: pct_start \* steps must be >= 1 so the rising phase has a step, got pct_start=0\.3\d*, steps=2",
     ),
-    (lambda: lrjax.one_cycle(1.0, steps=100, div=0), r"one_cycle: div must be a finite number > 0, got 0\.0"),
+    (lambda: lrjax.one_cycle(1.0, steps=100, div=0), r"one_cycle: div must be a finite number > 0, got 0"),
     (
         lambda: lrjax.one_cycle(1.0, steps=100, shape="cos"),
         r"one_cycle: shape must be one of 'cosine', 'linear', got 'cos'",
     ),
-    (lambda: lrjax.one_cycle_momentum(steps=0), r"one_cycle_momentum: steps must be a finite number > 0, got 0\.0"),
-    (lambda: lrjax.cyclic(0.1, 1.0, up_steps=0), r"cyclic: up_steps must be a finite number > 0, got 0\.0"),
-    (lambda: lrjax.cyclic(0.1, 1.0, up_steps=10, down_steps=-2), r"cyclic: down_steps must be a finite number > 0, got -2\.0"),
+    (lambda: lrjax.one_cycle_momentum(steps=0), r"one_cycle_momentum: steps must be a finite number > 0, got 0"),
+    (lambda: lrjax.cyclic(0.1, 1.0, up_steps=0), r"cyclic: up_steps must be a finite number > 0, got 0"),
+    (lambda: lrjax.cyclic(0.1, 1.0, up_steps=10, down_steps=-2), r"cyclic: down_steps must be a finite number > 0, got -2"),
     (
         lambda: lrjax.cyclic(0.1, 1.0, up_steps=10, mode="triangle"),
         r"cyclic: mode must be one of 'triangular', 'triangular2', 'exp_range', got 'triangle'",
     ),
-    (lambda: lrjax.cyclic(0.1, 1.0, up_steps=10, factor=0.0), r"cyclic: factor must be a finite number > 0, got 0.0"),
-    (lambda: lrjax.wsd(1.0, warmup_steps=-1, stable_steps=10, decay_steps=10), r"wsd: warmup_steps must be a finite number >= 0, got -1\.0"),
+    (lambda: lrjax.cyclic(0.1, 1.0, up_steps=10, factor=0.0), r"cyclic: factor must be a finite number > 0, got 0"),
+    (lambda: lrjax.wsd(1.0, warmup_steps=-1, stable_steps=10, decay_steps=10), r"wsd: warmup_steps must be a finite number >= 0, got -1"),
     (
         lambda: lrjax.wsd(1.0, warmup_steps=1, stable_steps=10, decay_steps=10, shape="step"),
         r"wsd: shape must be one of 'linear', 'cosine', 'sqrt', 'exponential', got 'step'",
     ),
     (
         lambda: lrjax.wsd(1.0, warmup_steps=1, stable_steps=10, decay_steps=10, shape="exponential"),
-        r"wsd: peak and end must be > 0 with shape='exponential', got peak=1\.0, end=0\.0",
+        r"wsd: peak and end must be > 0 with shape='exponential', got peak=1, end=0",
     ),
     (lambda: lrjax.from_fn(3.0), r"from_fn: fn must be callable, got 3.0"),
     (lambda: lrjax.from_fn(lambda t, a: a, a=float("nan")), r"from_fn: a must be a finite number, got nan"),
