@@ -394,3 +394,56 @@ def tf_linear_cosine(t, learning_rate, decay_steps, num_periods=0.5, alpha=0.0, 
     linear = (decay_steps - s) / decay_steps
     cosine = 0.5 * (1 + math.cos(math.pi * 2 * num_periods * s / decay_steps))
     return learning_rate * ((alpha + linear) * cosine + beta)
+
+
+# torch: the schedulers of issue 14, stepped as torch steps them ----------------------------------------
+
+
+def torch_multiplicative(t, base_lr, lr_lambda):
+    """MultiplicativeLR: the constructor leaves the lr; step j multiplies it by lr_lambda(j)."""
+    lr = base_lr
+    for j in range(1, int(t) + 1):
+        lr *= lr_lambda(j)
+    return lr
+
+
+def torch_swalr(t, base_lr, swa_lr, anneal_epochs=10, anneal_strategy="cos"):
+    """SWALR's get_lr, one step at a time: recover the lr it started from, then mix it with swa_lr."""
+    def anneal(x):
+        return (1 - math.cos(math.pi * x)) / 2 if anneal_strategy == "cos" else x
+
+    lr = base_lr
+    for step in range(int(t) + 1):  # step 0 is the constructor's
+        s = max(1, step) if anneal_epochs == 0 else step
+        prev_alpha = anneal(max(0, min(1, (s - 1) / max(1, anneal_epochs))))
+        start = swa_lr if prev_alpha == 1 else (lr - prev_alpha * swa_lr) / (1 - prev_alpha)
+        alpha = anneal(max(0, min(1, s / max(1, anneal_epochs))))
+        lr = swa_lr * alpha + start * (1 - alpha)
+    return lr
+
+
+def torch_plateau(metrics, lr, mode="min", factor=0.1, patience=10, threshold=1e-4, threshold_mode="rel", cooldown=0, min_lr=0.0,
+                  eps=1e-8, best=None, bad=0, cooldown_counter=0):
+    """ReduceLROnPlateau.step(metric) for each metric, from a saved (lr, best, bad, cooldown_counter); the lr after each."""
+    if best is None:
+        best = math.inf if mode == "min" else -math.inf
+    lrs = []
+    for m in metrics:
+        if mode == "min":
+            better = m < best * (1 - threshold) if threshold_mode == "rel" else m < best - threshold
+        else:
+            better = m > best * (threshold + 1) if threshold_mode == "rel" else m > best + threshold
+        if better:
+            best, bad = m, 0
+        else:
+            bad += 1
+        if cooldown_counter > 0:
+            cooldown_counter -= 1
+            bad = 0
+        if bad > patience:
+            new = max(lr * factor, min_lr)
+            if lr - new > eps:
+                lr = new
+            cooldown_counter, bad = cooldown, 0
+        lrs.append(lr)
+    return lrs

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -12,6 +13,7 @@ from jax.typing import ArrayLike
 
 from .._checks import concrete
 from .._cycle import cycle
+from .._from_fn import from_fn
 from .._piecewise import piecewise_linear
 from .._schedule import Schedule
 
@@ -35,3 +37,40 @@ def cosine_wave(high: ArrayLike, low: ArrayLike, half_period: ArrayLike) -> Sche
     h = as_float(half_period)
     knots = jnp.stack([jnp.zeros_like(h), h, 2 * h])
     return cycle(piecewise_linear(knots, jnp.stack([as_float(high), as_float(low), as_float(high)]), shape="cosine"), 2 * h)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Later:
+    """The function `resumed` wraps: the schedule rebuilt from its leaves (from_fn's hyperparameters), evaluated ``offset`` steps later."""
+
+    treedef: Any
+
+    @property
+    def __name__(self) -> str:
+        return "resumed"
+
+    def __call__(self, t: jax.Array, offset: jax.Array, **leaves: jax.Array) -> jax.Array:
+        schedule = jax.tree.unflatten(self.treedef, [leaves[f"leaf{i}"] for i in range(len(leaves))])
+        return schedule(t + offset)
+
+
+def check_last_epoch(where: str, last_epoch: ArrayLike) -> None:
+    """The peers' ``last_epoch``: -1 for a fresh scheduler, else the index of the last step taken."""
+    if concretely(last_epoch, lambda v: (v < -1) | (v != np.round(v))):
+        raise ValueError(f"{where}: last_epoch must be a whole number >= -1, got {last_epoch}")
+
+
+def resumed(where: str, schedule: Schedule, last_epoch: ArrayLike) -> Schedule:
+    """``schedule(t + last_epoch + 1)``: a peer's scheduler created with ``last_epoch`` continues after ``last_epoch + 1`` steps.
+
+    ``last_epoch=-1`` (the peers' default, a fresh scheduler) returns
+    ``schedule`` itself. Otherwise every leaf of ``schedule`` and the offset
+    stay leaves (a `lrjax.from_fn`), so the result still vmaps and
+    differentiates; it has no config or expression.
+    """
+    check_last_epoch(where, last_epoch)
+    v = concrete(last_epoch)
+    if v is not None and np.all(v == -1):
+        return schedule
+    leaves, treedef = jax.tree.flatten(schedule)
+    return from_fn(_Later(treedef), offset=as_float(last_epoch) + 1, **{f"leaf{i}": leaf for i, leaf in enumerate(leaves)})

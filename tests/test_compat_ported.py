@@ -1,0 +1,251 @@
+"""The compat functions of issue 14, with the peers' own test cases ported (configurations and expected
+values transcribed from torch's test_lrscheduler.py, timm's and transformers' sources), against the
+float64 re-derivations in tests/peers.py, and against torch, transformers and timm when installed."""
+
+import math
+import warnings
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import lrjax
+from lrjax.compat import torch
+
+from . import peers
+from .helpers import evaluate
+
+
+def close(ours, expected, rtol=1e-6, atol=2e-7):
+    expected = np.asarray(expected, np.float64)
+    np.testing.assert_allclose(np.asarray(ours, np.float64), expected, rtol=rtol, atol=atol * (np.max(np.abs(expected)) or 1.0))
+
+
+# torch: last_epoch ------------------------------------------------------------------------------------
+
+# torch's test_lr_scheduler_checkpoint: each scheduler with its test's arguments, on AdamW's default lr 1e-3.
+CHECKPOINTED = [  # (ours, the float64 re-derivation of the fresh scheduler at step t)
+    ("ExponentialLR", lambda **kw: torch.ExponentialLR(1e-3, gamma=0.999, **kw), lambda t: peers.torch_exponential(t, 1e-3, 0.999)),
+    ("LambdaLR", lambda **kw: torch.LambdaLR(1e-3, lambda epoch: jnp.floor(epoch / 30), **kw), lambda t: 1e-3 * (t // 30)),
+    ("MultiplicativeLR", lambda **kw: torch.MultiplicativeLR(1e-3, lambda epoch: 0.95, **kw),
+     lambda t: peers.torch_multiplicative(t, 1e-3, lambda j: 0.95)),
+    ("StepLR", lambda **kw: torch.StepLR(1e-3, step_size=30, **kw), lambda t: peers.torch_step(t, 1e-3, 30)),
+    ("MultiStepLR", lambda **kw: torch.MultiStepLR(1e-3, milestones=[30, 80], **kw), lambda t: peers.torch_multistep(t, 1e-3, [30, 80])),
+    ("ConstantLR", lambda **kw: torch.ConstantLR(1e-3, **kw), lambda t: peers.torch_constant(t, 1e-3)),
+    ("LinearLR", lambda **kw: torch.LinearLR(1e-3, **kw), lambda t: peers.torch_linear(t, 1e-3)),
+    ("PolynomialLR", lambda **kw: torch.PolynomialLR(1e-3, **kw), lambda t: peers.torch_polynomial(t, 1e-3)),
+    ("CosineAnnealingLR", lambda **kw: torch.CosineAnnealingLR(1e-3, T_max=10, **kw), lambda t: peers.torch_cosine_annealing(t, 1e-3, 10)),
+    ("CosineAnnealingWarmRestarts", lambda **kw: torch.CosineAnnealingWarmRestarts(1e-3, T_0=20, **kw),
+     lambda t: peers.torch_warm_restarts(t, 1e-3, 20)),
+    ("CyclicLR", lambda **kw: torch.CyclicLR(0.01, 0.1, **kw), lambda t: peers.torch_cyclic(t, 0.01, 0.1)),
+    ("OneCycleLR", lambda **kw: torch.OneCycleLR(0.01, total_steps=10, **kw), lambda t: peers.torch_one_cycle(t, 0.01, 10)),
+    ("SequentialLR", lambda **kw: torch.SequentialLR([torch.ConstantLR(1e-3), torch.ConstantLR(1e-3)], milestones=[2], **kw),
+     lambda t: peers.torch_constant(t if t < 2 else t - 2, 1e-3)),
+]
+
+
+@pytest.mark.parametrize("make, fresh", [c[1:] for c in CHECKPOINTED], ids=[c[0] for c in CHECKPOINTED])
+def test_a_scheduler_resumed_with_last_epoch_continues_the_fresh_one(make, fresh):
+    """torch's test_lr_scheduler_checkpoint: created with last_epoch=0 after one step, a scheduler gives the
+    lr the first one reached; here for last_epoch 0, 4 and 9 over 12 steps each, all in one vmapped call."""
+    steps = jnp.arange(12)
+    resumed = jax.jit(jax.vmap(lambda k: make(last_epoch=k)(steps)))(jnp.array([0.0, 4.0, 9.0]))
+    for row, k in zip(resumed, [0, 4, 9]):
+        close(row, [fresh(float(t + k + 1)) for t in range(12)])
+    assert float(make(last_epoch=0)(0)) == pytest.approx(fresh(1.0), rel=1e-6)
+    assert repr(make()) == repr(make(last_epoch=-1)) and "from_fn(resumed" not in repr(make())  # fresh: no wrapper
+
+
+def test_cosine_annealing_continued_gives_the_lrs_of_the_original():
+    # torch's test_cos_anneal_lr_continue: T_max=5, eta_min=0.1; groups with lr 0.05 and 0.5.
+    for lr in (0.05, 0.5):
+        original = torch.CosineAnnealingLR(lr, T_max=5, eta_min=0.1)
+        continued = torch.CosineAnnealingLR(lr, T_max=5, eta_min=0.1, last_epoch=0)
+        assert float(continued(0)) == pytest.approx(float(original(1)), rel=1e-6)
+        assert float(continued(0)) == pytest.approx(0.1 + (lr - 0.1) * (1 + math.cos(math.pi / 5)) / 2, rel=1e-6)
+
+
+def test_momentum_schedules_resume_with_the_lr():
+    steps = jnp.arange(30)
+    close(evaluate(torch.OneCycleMomentum(total_steps=40, last_epoch=6), steps), [peers.torch_one_cycle_momentum(t + 7.0, 40) for t in range(30)])
+    close(evaluate(torch.CyclicMomentum(0.8, 0.9, step_size_up=4, last_epoch=2), steps),
+          [peers.torch_cyclic_momentum(t + 3.0, 0.8, 0.9, step_size_up=4) for t in range(30)])
+
+
+@pytest.mark.parametrize("last_epoch", [-2, 2.5])
+def test_last_epoch_must_be_a_whole_number_from_minus_one(last_epoch):
+    with pytest.raises(ValueError, match=r"StepLR: last_epoch must be a whole number >= -1"):
+        torch.StepLR(1.0, 3, last_epoch=last_epoch)
+
+
+# torch: MultiplicativeLR and SWALR --------------------------------------------------------------------
+
+
+def test_multiplicative_lr_ports_torchs_cases():
+    # test_multiplicative_lr: groups with lr 0.05 and 0.4, factors 0.9 and 0.8, 10 epochs.
+    steps = jnp.arange(10)
+    close(evaluate(torch.MultiplicativeLR(0.05, lambda epoch: 0.9), steps), [0.05 * 0.9**x for x in range(10)])
+    close(evaluate(torch.MultiplicativeLR(0.4, lambda epoch: 0.8), steps), [0.4 * 0.8**x for x in range(10)])
+    # test_multiplicative_lr_with_lr_lambda: a number is refused (torch: TypeError).
+    with pytest.raises(ValueError, match="lr_lambda must be a jittable function"):
+        torch.MultiplicativeLR(0.05, 0.95)
+
+
+def test_multiplicative_lr_of_a_step_dependent_factor_multiplies_one_factor_per_step():
+    def factor(epoch):
+        return 1 - 0.1 * jnp.mod(epoch, 3)
+
+    s = torch.MultiplicativeLR(0.5, factor)
+    assert "from_fn" in repr(s)
+    steps = jnp.arange(0, 60, 7)
+    close(evaluate(s, steps), [peers.torch_multiplicative(t, 0.5, lambda j: 1 - 0.1 * (j % 3)) for t in steps.tolist()])
+    batched = jax.jit(jax.vmap(lambda base: torch.MultiplicativeLR(base, factor)(steps)))(jnp.array([0.5, 2.0]))
+    close(batched[1], 4 * np.asarray(batched[0]))
+    constant = torch.MultiplicativeLR(0.5, lambda epoch: 0.97)
+    assert repr(constant) == "exponential(init=0.5, rate=0.97, steps=1)"
+
+
+def _swa(before, lr, swa_start, swa_lr, anneal_epochs, anneal_strategy="cos"):
+    """torch's _test_swalr: `before` until swa_start, then SWALR from the lr reached there."""
+    at_start = float(before(swa_start))
+    return lrjax.join([before, torch.SWALR(at_start, swa_lr, anneal_epochs, anneal_strategy)], boundaries=[swa_start])
+
+
+def test_swalr_ports_torchs_cases():
+    steps = jnp.arange(15)
+    for lr in (0.05, 0.5):  # the test optimizer's two groups
+        # test_swalr_no_anneal: epochs 10, swa_start 5, swa_lr 0.01, anneal_epochs 1.
+        ours = evaluate(_swa(lrjax.constant(lr), lr, 5, 0.01, 1), steps[:10])
+        close(ours, [lr] * 6 + [0.01] * 4)
+        # test_swalr_cosine_anneal_after_multiplicative: epochs 15, swa_start 5, swa_lr 0.01, anneal_epochs 5, factor 0.9.
+        ours = evaluate(_swa(torch.MultiplicativeLR(lr, lambda epoch: 0.9), lr, 5, 0.01, 5), steps)
+        coef = [0.0 if t + 1 >= 5 else (1 + math.cos(math.pi * (t + 1) / 5)) / 2 for t in range(9)]
+        close(ours, [lr * 0.9**i for i in range(6)] + [lr * 0.9**5 * c + 0.01 * (1 - c) for c in coef])
+    # test_swalr_linear_anneal_after_multiplicative: anneal_epochs 4, linear, swa_lr 0.01 and 0.02 per group.
+    for lr, swa_lr in ((0.05, 0.01), (0.5, 0.02)):
+        ours = evaluate(_swa(torch.MultiplicativeLR(lr, lambda epoch: 0.9), lr, 5, swa_lr, 4, "linear"), steps)
+        coef = [0.0 if t + 1 >= 4 else 1 - (t + 1) / 4 for t in range(9)]
+        close(ours, [lr * 0.9**i for i in range(6)] + [lr * 0.9**5 * c + swa_lr * (1 - c) for c in coef])
+
+
+@pytest.mark.parametrize("anneal_epochs, anneal_strategy", [(0, "cos"), (1, "linear"), (7, "cos"), (7, "linear")])
+def test_swalr_matches_torchs_step_by_step_inversion(anneal_epochs, anneal_strategy):
+    ours = evaluate(torch.SWALR(0.3, 0.02, anneal_epochs, anneal_strategy, last_epoch=5), jnp.arange(12))
+    close(ours, [peers.torch_swalr(t, 0.3, 0.02, anneal_epochs, anneal_strategy) for t in range(12)])
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(anneal_strategy="exponential"), "anneal_strategy must be one of 'cos' or 'linear', instead got exponential"),
+    (dict(anneal_epochs=-1), "anneal_epochs must be equal or greater than 0, got -1"),
+    (dict(anneal_epochs=1.7), "anneal_epochs must be equal or greater than 0, got 1.7"),
+    (dict(last_epoch=-3), "SWALR: last_epoch must be a whole number >= -1"),
+])
+def test_swalr_hypers(kwargs, message):  # torch's test_swalr_hypers
+    with pytest.raises(ValueError, match=message):
+        torch.SWALR(1.0, swa_lr=1.0, **kwargs)
+
+
+# torch: ReduceLROnPlateau resumed ---------------------------------------------------------------------
+
+
+def test_reduce_on_plateau_resumes_from_its_saved_state():
+    """torch's test_reduce_lr_on_plateau_state_dict scores, then more after a save and restore: the
+    restored controller continues exactly as the uninterrupted torch scheduler (re-derived)."""
+    scores = [1.0, 2.0, 3.0, 4.0, 3.0, 4.0, 5.0, 3.0, 2.0, 1.0]
+    more = [1.0, 1.0, 1.0, 0.5, 0.6, 0.6, 0.6, 0.6]
+    controller = torch.ReduceLROnPlateau(0.05, mode="min", factor=0.1, patience=2)
+    update = jax.jit(controller.update)
+    state = controller.init()
+    for m in scores:
+        state = update(state, m)
+    leaves, treedef = jax.tree.flatten(state)
+    restored = jax.tree.unflatten(treedef, [jnp.asarray(np.asarray(x)) for x in leaves])  # as a checkpoint would
+    lrs = []
+    for m in more:
+        restored = update(restored, m)
+        lrs.append(0.05 * float(restored.scale))
+    expected = peers.torch_plateau(scores + more, 0.05, mode="min", factor=0.1, patience=2)
+    close(lrs, expected[len(scores):])
+    assert expected[len(scores) - 1] < 0.05 and expected[-1] < expected[len(scores) - 1]  # it reduced before and after the save
+
+
+# torch: cycle_momentum --------------------------------------------------------------------------------
+
+
+def test_cycle_momentum_points_to_the_momentum_schedule_and_inject():
+    with pytest.raises(ValueError, match=r"OneCycleMomentum") as info:
+        torch.OneCycleLR(0.1, total_steps=1000, cycle_momentum=True)
+    line = "lrjax.inject(optax.sgd)(learning_rate=torch.OneCycleLR(0.1, total_steps=1000), momentum=torch.OneCycleMomentum(total_steps=1000))"
+    assert line in str(info.value)
+    with pytest.raises(ValueError, match=r"momentum=torch.CyclicMomentum\(step_size_up=4\)"):
+        torch.CyclicLR(0.01, 0.1, step_size_up=4, cycle_momentum=True)
+    # the line it shows runs (with `from lrjax.compat import torch`, as this module imports it)
+    import optax
+
+    tx = lrjax.inject(optax.sgd)(learning_rate=torch.OneCycleLR(0.1, total_steps=1000), momentum=torch.OneCycleMomentum(total_steps=1000))
+    state = tx.init(jnp.zeros(2))
+    _, state = tx.update(jnp.ones(2), state)
+    assert float(state.hyperparams["momentum"]) == pytest.approx(0.95)
+    assert repr(torch.OneCycleLR(0.1, total_steps=1000, cycle_momentum=False)) == repr(torch.OneCycleLR(0.1, total_steps=1000))
+
+
+# torch itself ------------------------------------------------------------------------------------------
+
+
+def test_torch_itself_resumes_as_the_compat_schedules():
+    torch_lib = pytest.importorskip("torch", reason="torch is optional")
+    sched = torch_lib.optim.lr_scheduler
+    from torch.optim.swa_utils import SWALR
+
+    pairs = [  # (torch scheduler from SGD(lr=0.1) and last_epoch, ours for last_epoch)
+        (lambda o, e: sched.ExponentialLR(o, 0.9, last_epoch=e), lambda k: torch.ExponentialLR(0.1, 0.9, last_epoch=k)),
+        (lambda o, e: sched.MultiplicativeLR(o, lambda ep: 1 - 0.01 * (ep % 3), last_epoch=e),
+         lambda k: torch.MultiplicativeLR(0.1, lambda ep: 1 - 0.01 * jnp.mod(ep, 3), last_epoch=k)),
+        (lambda o, e: sched.StepLR(o, 5, 0.5, last_epoch=e), lambda k: torch.StepLR(0.1, 5, 0.5, last_epoch=k)),
+        (lambda o, e: sched.MultiStepLR(o, [5, 12], 0.5, last_epoch=e), lambda k: torch.MultiStepLR(0.1, [5, 12], 0.5, last_epoch=k)),
+        (lambda o, e: sched.ConstantLR(o, 0.25, 6, last_epoch=e), lambda k: torch.ConstantLR(0.1, 0.25, 6, last_epoch=k)),
+        (lambda o, e: sched.LinearLR(o, 0.2, 0.9, 10, last_epoch=e), lambda k: torch.LinearLR(0.1, 0.2, 0.9, 10, last_epoch=k)),
+        (lambda o, e: sched.PolynomialLR(o, 10, 2.0, last_epoch=e), lambda k: torch.PolynomialLR(0.1, 10, 2.0, last_epoch=k)),
+        (lambda o, e: sched.CosineAnnealingLR(o, 10, 0.01, last_epoch=e), lambda k: torch.CosineAnnealingLR(0.1, 10, 0.01, last_epoch=k)),
+        (lambda o, e: sched.CosineAnnealingWarmRestarts(o, 7, 1, 0.01, last_epoch=e),
+         lambda k: torch.CosineAnnealingWarmRestarts(0.1, 7, 1, 0.01, last_epoch=k)),
+        (lambda o, e: sched.CyclicLR(o, 0.01, 0.1, 4, 3, mode="triangular2", last_epoch=e),
+         lambda k: torch.CyclicLR(0.01, 0.1, 4, 3, mode="triangular2", last_epoch=k)),
+        (lambda o, e: sched.OneCycleLR(o, 1.0, total_steps=60, last_epoch=e), lambda k: torch.OneCycleLR(1.0, total_steps=60, last_epoch=k)),
+    ]
+    model = torch_lib.nn.Linear(1, 1)
+
+    def lrs(make, last_epoch, optimizer, n):
+        scheduler, out = make(optimizer, last_epoch), []
+        for _ in range(n):
+            out.append(optimizer.param_groups[0]["lr"])
+            optimizer.step()
+            scheduler.step()
+        return out
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch warns about step order on a fresh optimizer
+        for make, ours in pairs:
+            for k in (0, 2, 7, 12):  # 4, 5, 9 and 11 resume at a change, where torch applies it twice (documented)
+                first = torch_lib.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+                lrs(make, -1, first, k + 1)
+                second = torch_lib.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+                second.load_state_dict(first.state_dict())
+                close(evaluate(ours(k), jnp.arange(20)), lrs(make, k, second, 20), rtol=2e-6, atol=1e-7)
+        # The documented difference: StepLR resumed where it decays decays the restored lr again.
+        first = torch_lib.optim.SGD(model.parameters(), lr=0.1)
+        lrs(pairs[2][0], -1, first, 5)
+        second = torch_lib.optim.SGD(model.parameters(), lr=0.1)
+        second.load_state_dict(first.state_dict())
+        assert lrs(pairs[2][0], 4, second, 1)[0] == pytest.approx(0.025) and float(torch.StepLR(0.1, 5, 0.5, last_epoch=4)(0)) == pytest.approx(0.05)
+        # SWALR after a MultiplicativeLR, as in torch's tests, stepped 12 times.
+        optimizer = torch_lib.optim.SGD(model.parameters(), lr=0.1)
+        before = sched.MultiplicativeLR(optimizer, lambda epoch: 0.9)
+        swa = SWALR(optimizer, swa_lr=0.01, anneal_epochs=4)
+        expected = []
+        for epoch in range(12):
+            expected.append(optimizer.param_groups[0]["lr"])
+            optimizer.step()
+            (swa if epoch >= 5 else before).step()
+        close(evaluate(_swa(torch.MultiplicativeLR(0.1, lambda epoch: 0.9), 0.1, 5, 0.01, 4), jnp.arange(12)), expected, rtol=2e-6)
