@@ -447,3 +447,15 @@ def torch_plateau(metrics, lr, mode="min", factor=0.1, patience=10, threshold=1e
             cooldown_counter, bad = cooldown, 0
         lrs.append(lr)
     return lrs
+
+
+def hf_cosine_min_lr_rate(t, base_lr, num_warmup_steps, num_training_steps, num_cycles=0.5, min_lr=None, min_lr_rate=None,
+                          warmup_lr_rate=None):
+    rate = min_lr / base_lr if min_lr is not None else min_lr_rate
+    if t < num_warmup_steps:
+        if warmup_lr_rate is None:
+            return base_lr * (t + 1) / max(1, num_warmup_steps)
+        return base_lr * (warmup_lr_rate + (1 - warmup_lr_rate) * t / max(1, num_warmup_steps - 1))
+    p = (t - num_warmup_steps + 1) / max(1, num_training_steps - num_warmup_steps)
+    factor = 0.5 * (1 + math.cos(math.pi * num_cycles * 2.0 * p))
+    return base_lr * max(0.0, factor * (1 - rate) + rate)

@@ -11,15 +11,15 @@ import numpy as np
 import pytest
 
 import lrjax
-from lrjax.compat import torch
+from lrjax.compat import torch, transformers
 
 from . import peers
 from .helpers import evaluate
 
 
-def close(ours, expected, rtol=1e-6, atol=2e-7):
+def close(ours, expected, rtol=1e-6, atol=2e-7, err_msg=""):
     expected = np.asarray(expected, np.float64)
-    np.testing.assert_allclose(np.asarray(ours, np.float64), expected, rtol=rtol, atol=atol * (np.max(np.abs(expected)) or 1.0))
+    np.testing.assert_allclose(np.asarray(ours, np.float64), expected, rtol=rtol, atol=atol * (np.max(np.abs(expected)) or 1.0), err_msg=err_msg)
 
 
 # torch: last_epoch ------------------------------------------------------------------------------------
@@ -54,7 +54,7 @@ def test_a_scheduler_resumed_with_last_epoch_continues_the_fresh_one(make, fresh
     for row, k in zip(resumed, [0, 4, 9]):
         close(row, [fresh(float(t + k + 1)) for t in range(12)])
     assert float(make(last_epoch=0)(0)) == pytest.approx(fresh(1.0), rel=1e-6)
-    assert repr(make()) == repr(make(last_epoch=-1)) and "from_fn(resumed" not in repr(make())  # fresh: no wrapper
+    assert repr(make()) == repr(make(last_epoch=-1)) and "from_fn(later" not in repr(make())  # fresh: no wrapper
 
 
 def test_cosine_annealing_continued_gives_the_lrs_of_the_original():
@@ -249,3 +249,115 @@ def test_torch_itself_resumes_as_the_compat_schedules():
             optimizer.step()
             (swa if epoch >= 5 else before).step()
         close(evaluate(_swa(torch.MultiplicativeLR(0.1, lambda epoch: 0.9), 0.1, 5, 0.01, 4), jnp.arange(12)), expected, rtol=2e-6)
+
+
+# transformers -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kwargs", [
+    dict(num_warmup_steps=20, num_training_steps=120, min_lr_rate=0.1),
+    dict(num_warmup_steps=1, num_training_steps=50, num_cycles=1.0, min_lr=0.02),
+    dict(num_warmup_steps=0, num_training_steps=50, min_lr_rate=0.0),
+    dict(num_warmup_steps=10, num_training_steps=60, min_lr_rate=0.05, warmup_lr_rate=0.2),
+    dict(num_warmup_steps=1, num_training_steps=60, min_lr_rate=0.05, warmup_lr_rate=0.2),
+])
+def test_cosine_with_min_lr_lr_rate(kwargs):
+    steps = jnp.arange(200)
+    s = transformers.get_cosine_with_min_lr_schedule_with_warmup_lr_rate(0.1, **kwargs)
+    close(evaluate(s, steps), [peers.hf_cosine_min_lr_rate(float(t), 0.1, **kwargs) for t in range(200)])
+    resumed = transformers.get_cosine_with_min_lr_schedule_with_warmup_lr_rate(0.1, **kwargs, last_epoch=6)
+    close(evaluate(resumed, steps[:50]), [peers.hf_cosine_min_lr_rate(t + 7.0, 0.1, **kwargs) for t in range(50)])
+
+
+def test_cosine_with_min_lr_lr_rate_vmaps_over_the_warmup_across_its_two_forms():
+    steps = jnp.arange(80)
+    kwargs = dict(num_training_steps=70, min_lr_rate=0.1, warmup_lr_rate=0.3)
+    batched = jax.jit(jax.vmap(lambda w: transformers.get_cosine_with_min_lr_schedule_with_warmup_lr_rate(0.1, w, **kwargs)(steps)))(
+        jnp.array([0.0, 1.0, 12.0]))
+    for row, w in zip(batched, [0, 1, 12]):
+        close(row, [peers.hf_cosine_min_lr_rate(float(t), 0.1, w, **kwargs) for t in range(80)])
+
+
+GET_SCHEDULER = [  # (name, get_scheduler's arguments, the re-derivation)
+    ("linear", dict(num_warmup_steps=10, num_training_steps=100), lambda t: peers.hf_linear(t, 0.1, 10, 100)),
+    ("cosine", dict(num_warmup_steps=10, num_training_steps=100, scheduler_specific_kwargs=dict(num_cycles=1.0)),
+     lambda t: peers.hf_cosine(t, 0.1, 10, 100, 1.0)),
+    ("cosine_with_restarts", dict(num_warmup_steps=10, num_training_steps=100, scheduler_specific_kwargs=dict(num_cycles=2)),
+     lambda t: peers.hf_hard_restarts(t, 0.1, 10, 100, 2)),
+    ("polynomial", dict(num_warmup_steps=10, num_training_steps=100, scheduler_specific_kwargs=dict(lr_end=0.01, power=2.0)),
+     lambda t: peers.hf_polynomial(t, 0.1, 10, 100, 0.01, 2.0)),
+    ("constant", dict(num_warmup_steps=10, num_training_steps=100), lambda t: 0.1),
+    ("constant_with_warmup", dict(num_warmup_steps=10), lambda t: peers.hf_constant_warmup(t, 0.1, 10)),
+    ("inverse_sqrt", dict(num_warmup_steps=10, scheduler_specific_kwargs=dict(timescale=30)), lambda t: peers.hf_inverse_sqrt(t, 0.1, 10, 30)),
+    ("cosine_with_min_lr", dict(num_warmup_steps=10, num_training_steps=100, scheduler_specific_kwargs=dict(min_lr_rate=0.1)),
+     lambda t: peers.hf_cosine_min_lr(t, 0.1, 10, 100, min_lr_rate=0.1)),
+    ("cosine_warmup_with_min_lr", dict(num_warmup_steps=10, num_training_steps=100, scheduler_specific_kwargs=dict(min_lr=0.01)),
+     lambda t: peers.hf_cosine_min_lr_rate(t, 0.1, 10, 100, min_lr=0.01)),
+    ("warmup_stable_decay", dict(num_warmup_steps=10, num_training_steps=100, scheduler_specific_kwargs=dict(num_decay_steps=30)),
+     lambda t: peers.hf_wsd(t, 0.1, 10, 30, num_training_steps=100)),
+]
+
+
+@pytest.mark.parametrize("name, kwargs, reference", GET_SCHEDULER, ids=[g[0] for g in GET_SCHEDULER])
+def test_get_scheduler_dispatches_every_scheduler_type(name, kwargs, reference):
+    close(evaluate(transformers.get_scheduler(name, 0.1, **kwargs), jnp.arange(150)), [reference(float(t)) for t in range(150)])
+
+
+def test_get_scheduler_plateau_and_refusals():
+    controller = transformers.get_scheduler("reduce_lr_on_plateau", 0.1, scheduler_specific_kwargs=dict(patience=1, factor=0.5))
+    state = controller.init()
+    for m in [1.0, 1.0, 1.0]:
+        state = controller.update(state, m)
+    assert float(state.scale) == 0.5
+    assert set(transformers.SCHEDULER_TYPES) | {"greedy"} == {
+        "linear", "cosine", "cosine_with_restarts", "polynomial", "constant", "constant_with_warmup", "inverse_sqrt",
+        "reduce_lr_on_plateau", "cosine_with_min_lr", "cosine_warmup_with_min_lr", "warmup_stable_decay", "greedy"}
+    with pytest.raises(ValueError, match=r"'step' is not a valid SchedulerType, please select one of \['linear'"):
+        transformers.get_scheduler("step", 0.1, 10, 100)
+    with pytest.raises(ValueError, match=r"'greedy' \(transformers' GreedyLR.*has no lrjax counterpart"):
+        transformers.get_scheduler("greedy", 0.1)
+    with pytest.raises(ValueError, match=r"cosine requires `num_warmup_steps`, please provide that argument."):
+        transformers.get_scheduler("cosine", 0.1, num_training_steps=100)
+    with pytest.raises(ValueError, match=r"linear requires `num_training_steps`, please provide that argument."):
+        transformers.get_scheduler("linear", 0.1, num_warmup_steps=10)
+    with pytest.raises(ValueError, match=r"One of min_lr or min_lr_rate should be set"):
+        transformers.get_scheduler("cosine_warmup_with_min_lr", 0.1, 10, 100)
+
+
+def test_transformers_schedules_resume_with_last_epoch():
+    steps = jnp.arange(40)
+    pairs = [
+        (transformers.get_linear_schedule_with_warmup(0.1, 10, 100, last_epoch=4), lambda t: peers.hf_linear(t + 5, 0.1, 10, 100)),
+        (transformers.get_wsd_schedule(0.1, 10, 20, num_training_steps=50, last_epoch=29), lambda t: peers.hf_wsd(t + 30, 0.1, 10, 20, 50)),
+        (transformers.get_cosine_with_min_lr_schedule_with_warmup(0.1, 10, 100, min_lr_rate=0.1, last_epoch=0),
+         lambda t: peers.hf_cosine_min_lr(t + 1, 0.1, 10, 100, min_lr_rate=0.1)),
+    ]
+    for ours, reference in pairs:
+        close(evaluate(ours, steps), [reference(float(t)) for t in range(40)])
+    assert repr(transformers.get_linear_schedule_with_warmup(0.1, 10, 100, last_epoch=-1)) == repr(transformers.get_linear_schedule_with_warmup(0.1, 10, 100))
+
+
+def test_transformers_itself_dispatches_and_resumes_the_same():
+    torch_lib = pytest.importorskip("torch", reason="torch is optional")
+    hf = pytest.importorskip("transformers", reason="transformers is optional")
+    model = torch_lib.nn.Linear(1, 1)
+
+    def lrs(scheduler, optimizer, n=150):
+        out = []
+        for _ in range(n):
+            out.append(optimizer.param_groups[0]["lr"])
+            optimizer.step()
+            scheduler.step()
+        return out
+
+    for name, kwargs, _ in GET_SCHEDULER:
+        optimizer = torch_lib.optim.SGD(model.parameters(), lr=0.1)
+        theirs = lrs(hf.get_scheduler(name, optimizer, **kwargs), optimizer)
+        close(evaluate(transformers.get_scheduler(name, 0.1, **kwargs), jnp.arange(150)), theirs, rtol=2e-6, err_msg=name)
+    for kwargs in [dict(min_lr_rate=0.1, warmup_lr_rate=0.2), dict(min_lr=0.01)]:
+        optimizer = torch_lib.optim.SGD(model.parameters(), lr=0.1)
+        first = hf.get_cosine_with_min_lr_schedule_with_warmup_lr_rate(optimizer, 10, 100, **kwargs)
+        lrs(first, optimizer, 8)
+        resumed = hf.get_cosine_with_min_lr_schedule_with_warmup_lr_rate(optimizer, 10, 100, last_epoch=7, **kwargs)
+        ours = transformers.get_cosine_with_min_lr_schedule_with_warmup_lr_rate(0.1, 10, 100, last_epoch=7, **kwargs)
+        close(evaluate(ours, jnp.arange(120)), lrs(resumed, optimizer, 120), rtol=2e-6)

@@ -41,17 +41,28 @@ def cosine_wave(high: ArrayLike, low: ArrayLike, half_period: ArrayLike) -> Sche
 
 @dataclasses.dataclass(frozen=True)
 class _Later:
-    """The function `resumed` wraps: the schedule rebuilt from its leaves (from_fn's hyperparameters), evaluated ``offset`` steps later."""
+    """The function `later` wraps: the schedule rebuilt from its leaves (from_fn's hyperparameters), evaluated ``steps`` later."""
 
     treedef: Any
 
     @property
     def __name__(self) -> str:
-        return "resumed"
+        return "later"
 
-    def __call__(self, t: jax.Array, offset: jax.Array, **leaves: jax.Array) -> jax.Array:
+    def __call__(self, t: jax.Array, steps: jax.Array, **leaves: jax.Array) -> jax.Array:
         schedule = jax.tree.unflatten(self.treedef, [leaves[f"leaf{i}"] for i in range(len(leaves))])
-        return schedule(t + offset)
+        return schedule(t + steps)
+
+
+def later(schedule: Schedule, steps: ArrayLike) -> Schedule:
+    """``schedule(t + steps)``: the schedule as it stands ``steps`` steps on.
+
+    Every leaf of ``schedule`` and ``steps`` stay leaves (a `lrjax.from_fn`
+    whose function rebuilds the schedule), so the result still vmaps and
+    differentiates; it has no config or expression.
+    """
+    leaves, treedef = jax.tree.flatten(schedule)
+    return from_fn(_Later(treedef), steps=as_float(steps), **{f"leaf{i}": leaf for i, leaf in enumerate(leaves)})
 
 
 def check_last_epoch(where: str, last_epoch: ArrayLike) -> None:
@@ -64,13 +75,10 @@ def resumed(where: str, schedule: Schedule, last_epoch: ArrayLike) -> Schedule:
     """``schedule(t + last_epoch + 1)``: a peer's scheduler created with ``last_epoch`` continues after ``last_epoch + 1`` steps.
 
     ``last_epoch=-1`` (the peers' default, a fresh scheduler) returns
-    ``schedule`` itself. Otherwise every leaf of ``schedule`` and the offset
-    stay leaves (a `lrjax.from_fn`), so the result still vmaps and
-    differentiates; it has no config or expression.
+    ``schedule`` itself; otherwise `later`.
     """
     check_last_epoch(where, last_epoch)
     v = concrete(last_epoch)
     if v is not None and np.all(v == -1):
         return schedule
-    leaves, treedef = jax.tree.flatten(schedule)
-    return from_fn(_Later(treedef), offset=as_float(last_epoch) + 1, **{f"leaf{i}": leaf for i, leaf in enumerate(leaves)})
+    return later(schedule, as_float(last_epoch) + 1)
