@@ -459,3 +459,26 @@ def hf_cosine_min_lr_rate(t, base_lr, num_warmup_steps, num_training_steps, num_
     p = (t - num_warmup_steps + 1) / max(1, num_training_steps - num_warmup_steps)
     factor = 0.5 * (1 + math.cos(math.pi * num_cycles * 2.0 * p))
     return base_lr * max(0.0, factor * (1 - rate) + rate)
+
+
+def timm_wsd(t, base_lr, t_initial, decay_t, lr_min=0.0, stable_fn="constant", stable_timescale=None, stable_power=0.5, decay_fn="1-sqrt",
+             decay_power=0.5, decay_ratio=0.1, warmup_t=0, warmup_lr_init=0.0):
+    if t < warmup_t:
+        return warmup_lr_init + t * (base_lr - warmup_lr_init) / warmup_t
+    t_s = t - warmup_t
+    if stable_fn == "constant":
+        stable = 1.0
+    else:
+        timescale = warmup_t if stable_timescale is None else stable_timescale
+        stable = (1 + t_s / timescale) ** -(0.5 if stable_fn == "rsqrt" else stable_power)
+    lr = max(base_lr * stable, lr_min)
+    t_decay = t_s - (t_initial - decay_t)
+    if t_decay <= 0:
+        return lr
+    f = min(t_decay / decay_t, 1.0)
+    if callable(decay_fn):
+        d = decay_fn(f)
+    else:
+        d = {"linear": 1 - f, "1-sqrt": 1 - math.sqrt(f), "cosine": 0.5 * (1 + math.cos(math.pi * f)), "power": 1 - f**decay_power,
+             "exp": (decay_ratio**f - decay_ratio) / (1 - decay_ratio)}[decay_fn]
+    return lr_min + (lr - lr_min) * d

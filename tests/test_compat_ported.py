@@ -11,10 +11,15 @@ import numpy as np
 import pytest
 
 import lrjax
-from lrjax.compat import torch, transformers
+from lrjax.compat import timm, torch, transformers
 
 from . import peers
-from .helpers import evaluate
+from .helpers import assert_same_tree
+
+
+def evaluate(schedule, steps):
+    """Eagerly: each schedule here is evaluated once, and eager ops are compiled once for all of them."""
+    return schedule(steps)
 
 
 def close(ours, expected, rtol=1e-6, atol=2e-7, err_msg=""):
@@ -48,13 +53,19 @@ CHECKPOINTED = [  # (ours, the float64 re-derivation of the fresh scheduler at s
 @pytest.mark.parametrize("make, fresh", [c[1:] for c in CHECKPOINTED], ids=[c[0] for c in CHECKPOINTED])
 def test_a_scheduler_resumed_with_last_epoch_continues_the_fresh_one(make, fresh):
     """torch's test_lr_scheduler_checkpoint: created with last_epoch=0 after one step, a scheduler gives the
-    lr the first one reached; here for last_epoch 0, 4 and 9 over 12 steps each, all in one vmapped call."""
+    lr the first one reached; here over 12 steps, and for last_epoch=9."""
     steps = jnp.arange(12)
-    resumed = jax.jit(jax.vmap(lambda k: make(last_epoch=k)(steps)))(jnp.array([0.0, 4.0, 9.0]))
-    for row, k in zip(resumed, [0, 4, 9]):
-        close(row, [fresh(float(t + k + 1)) for t in range(12)])
-    assert float(make(last_epoch=0)(0)) == pytest.approx(fresh(1.0), rel=1e-6)
+    for k in (0, 9):
+        close(evaluate(make(last_epoch=k), steps), [fresh(float(t + k + 1)) for t in range(12)])
     assert repr(make()) == repr(make(last_epoch=-1)) and "from_fn(later" not in repr(make())  # fresh: no wrapper
+
+
+def test_last_epoch_is_a_leaf_to_vmap_over():
+    steps = jnp.arange(30)
+    for make, fresh in [CHECKPOINTED[9][1:], CHECKPOINTED[11][1:]]:  # warm restarts, one-cycle
+        resumed = jax.jit(jax.vmap(lambda k: make(last_epoch=k)(steps)))(jnp.array([-1.0, 4.0, 21.0]))  # noqa: B023
+        for row, k in zip(resumed, [-1, 4, 21]):
+            close(row, [fresh(float(t + k + 1)) for t in range(30)])
 
 
 def test_cosine_annealing_continued_gives_the_lrs_of_the_original():
@@ -256,17 +267,13 @@ def test_torch_itself_resumes_as_the_compat_schedules():
 
 @pytest.mark.parametrize("kwargs", [
     dict(num_warmup_steps=20, num_training_steps=120, min_lr_rate=0.1),
-    dict(num_warmup_steps=1, num_training_steps=50, num_cycles=1.0, min_lr=0.02),
-    dict(num_warmup_steps=0, num_training_steps=50, min_lr_rate=0.0),
-    dict(num_warmup_steps=10, num_training_steps=60, min_lr_rate=0.05, warmup_lr_rate=0.2),
+    dict(num_warmup_steps=0, num_training_steps=50, num_cycles=1.0, min_lr=0.02),
     dict(num_warmup_steps=1, num_training_steps=60, min_lr_rate=0.05, warmup_lr_rate=0.2),
 ])
 def test_cosine_with_min_lr_lr_rate(kwargs):
-    steps = jnp.arange(200)
+    steps = jnp.arange(150)
     s = transformers.get_cosine_with_min_lr_schedule_with_warmup_lr_rate(0.1, **kwargs)
-    close(evaluate(s, steps), [peers.hf_cosine_min_lr_rate(float(t), 0.1, **kwargs) for t in range(200)])
-    resumed = transformers.get_cosine_with_min_lr_schedule_with_warmup_lr_rate(0.1, **kwargs, last_epoch=6)
-    close(evaluate(resumed, steps[:50]), [peers.hf_cosine_min_lr_rate(t + 7.0, 0.1, **kwargs) for t in range(50)])
+    close(evaluate(s, steps), [peers.hf_cosine_min_lr_rate(float(t), 0.1, **kwargs) for t in range(150)])
 
 
 def test_cosine_with_min_lr_lr_rate_vmaps_over_the_warmup_across_its_two_forms():
@@ -278,7 +285,7 @@ def test_cosine_with_min_lr_lr_rate_vmaps_over_the_warmup_across_its_two_forms()
         close(row, [peers.hf_cosine_min_lr_rate(float(t), 0.1, w, **kwargs) for t in range(80)])
 
 
-GET_SCHEDULER = [  # (name, get_scheduler's arguments, the re-derivation)
+GET_SCHEDULER = [  # (name, get_scheduler's arguments, the re-derivation of transformers' function)
     ("linear", dict(num_warmup_steps=10, num_training_steps=100), lambda t: peers.hf_linear(t, 0.1, 10, 100)),
     ("cosine", dict(num_warmup_steps=10, num_training_steps=100, scheduler_specific_kwargs=dict(num_cycles=1.0)),
      lambda t: peers.hf_cosine(t, 0.1, 10, 100, 1.0)),
@@ -298,9 +305,29 @@ GET_SCHEDULER = [  # (name, get_scheduler's arguments, the re-derivation)
 ]
 
 
-@pytest.mark.parametrize("name, kwargs, reference", GET_SCHEDULER, ids=[g[0] for g in GET_SCHEDULER])
-def test_get_scheduler_dispatches_every_scheduler_type(name, kwargs, reference):
-    close(evaluate(transformers.get_scheduler(name, 0.1, **kwargs), jnp.arange(150)), [reference(float(t)) for t in range(150)])
+DIRECT = {  # what get_scheduler must call for GET_SCHEDULER's rows, written out
+    "linear": lambda: transformers.get_linear_schedule_with_warmup(0.1, 10, 100),
+    "cosine": lambda: transformers.get_cosine_schedule_with_warmup(0.1, 10, 100, num_cycles=1.0),
+    "cosine_with_restarts": lambda: transformers.get_cosine_with_hard_restarts_schedule_with_warmup(0.1, 10, 100, num_cycles=2),
+    "polynomial": lambda: transformers.get_polynomial_decay_schedule_with_warmup(0.1, 10, 100, lr_end=0.01, power=2.0),
+    "constant": lambda: transformers.get_constant_schedule(0.1),
+    "constant_with_warmup": lambda: transformers.get_constant_schedule_with_warmup(0.1, 10),
+    "inverse_sqrt": lambda: transformers.get_inverse_sqrt_schedule(0.1, 10, timescale=30),
+    "cosine_with_min_lr": lambda: transformers.get_cosine_with_min_lr_schedule_with_warmup(0.1, 10, 100, min_lr_rate=0.1),
+    "cosine_warmup_with_min_lr": lambda: transformers.get_cosine_with_min_lr_schedule_with_warmup_lr_rate(0.1, 10, 100, min_lr=0.01),
+    "warmup_stable_decay": lambda: transformers.get_wsd_schedule(0.1, 10, 30, num_training_steps=100),
+}
+
+
+@pytest.mark.parametrize("name, kwargs", [g[:2] for g in GET_SCHEDULER], ids=[g[0] for g in GET_SCHEDULER])
+def test_get_scheduler_dispatches_every_scheduler_type(name, kwargs):
+    """The schedule get_scheduler builds is the function's own (whose values tests/test_compat.py checks)."""
+    assert_same_tree(transformers.get_scheduler(name, 0.1, **kwargs), DIRECT[name]())
+
+
+def test_get_scheduler_values_of_the_new_type():
+    s = transformers.get_scheduler("cosine_warmup_with_min_lr", 0.1, **GET_SCHEDULER[8][1])
+    close(evaluate(s, jnp.arange(120)), [GET_SCHEDULER[8][2](float(t)) for t in range(120)])
 
 
 def test_get_scheduler_plateau_and_refusals():
@@ -326,7 +353,10 @@ def test_get_scheduler_plateau_and_refusals():
 
 def test_transformers_schedules_resume_with_last_epoch():
     steps = jnp.arange(40)
+    kwargs = dict(num_warmup_steps=10, num_training_steps=60, min_lr_rate=0.05, warmup_lr_rate=0.2)
     pairs = [
+        (transformers.get_cosine_with_min_lr_schedule_with_warmup_lr_rate(0.1, **kwargs, last_epoch=6),
+         lambda t: peers.hf_cosine_min_lr_rate(t + 7, 0.1, **kwargs)),
         (transformers.get_linear_schedule_with_warmup(0.1, 10, 100, last_epoch=4), lambda t: peers.hf_linear(t + 5, 0.1, 10, 100)),
         (transformers.get_wsd_schedule(0.1, 10, 20, num_training_steps=50, last_epoch=29), lambda t: peers.hf_wsd(t + 30, 0.1, 10, 20, 50)),
         (transformers.get_cosine_with_min_lr_schedule_with_warmup(0.1, 10, 100, min_lr_rate=0.1, last_epoch=0),
@@ -361,3 +391,118 @@ def test_transformers_itself_dispatches_and_resumes_the_same():
         resumed = hf.get_cosine_with_min_lr_schedule_with_warmup_lr_rate(optimizer, 10, 100, last_epoch=7, **kwargs)
         ours = transformers.get_cosine_with_min_lr_schedule_with_warmup_lr_rate(0.1, 10, 100, last_epoch=7, **kwargs)
         close(evaluate(ours, jnp.arange(120)), lrs(resumed, optimizer, 120), rtol=2e-6)
+
+
+# timm -------------------------------------------------------------------------------------------------
+
+WSD = [
+    dict(t_initial=100, decay_t=20, lr_min=0.001, warmup_t=10, warmup_lr_init=0.01),
+    dict(t_initial=100, decay_t=30, decay_fn="linear", stable_fn="rsqrt", warmup_t=10),
+    dict(t_initial=80, decay_t=80, decay_fn="cosine", stable_fn="power", stable_power=0.3, stable_timescale=7, lr_min=0.02),
+    dict(t_initial=100, decay_t=40, decay_fn="power", decay_power=2.0, warmup_t=5),
+    dict(t_initial=100, decay_t=40, decay_fn="exp", decay_ratio=0.05, lr_min=0.01),
+]
+
+
+@pytest.mark.parametrize("kwargs", WSD, ids=[f"{k.get('stable_fn', 'constant')}-{k.get('decay_fn', '1-sqrt')}" for k in WSD])
+def test_wsd(kwargs):
+    steps = jnp.arange(160)
+    close(evaluate(timm.WSDLRScheduler(0.1, **kwargs), steps), [peers.timm_wsd(float(t), 0.1, **kwargs) for t in range(160)])
+
+
+def test_wsd_with_a_callable_decay_and_its_checks():
+    s = timm.WSDLRScheduler(0.1, 50, 10, decay_fn=lambda f: 1 - f**3)
+    close(evaluate(s, jnp.arange(70)), [peers.timm_wsd(float(t), 0.1, 50, 10, decay_fn=lambda f: 1 - f**3) for t in range(70)])
+    for kwargs, message in [(dict(decay_t=0), r"decay_t must be in \(0, t_initial\]"), (dict(decay_t=60), r"decay_t must be in"),
+                            (dict(stable_fn="rsqrt"), r"stable_fn=rsqrt requires a positive stable_timescale"),
+                            (dict(decay_fn="step"), r"Invalid decay_fn \(step\)"), (dict(stable_fn="exp"), r"Invalid stable_fn \(exp\)")]:
+        with pytest.raises(ValueError, match=message):
+            timm.WSDLRScheduler(0.1, **{"t_initial": 50, "decay_t": 10, **kwargs})
+
+
+def test_plateau_lr_scheduler_is_torchs_plateau_with_timms_arguments():
+    accuracies = [0.5, 0.6, 0.6, 0.61, 0.6, 0.6, 0.6, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7]
+    controller = timm.PlateauLRScheduler(0.1, decay_rate=0.5, patience_t=2, cooldown_t=1, lr_min=0.03)
+    state, lrs = controller.init(), []
+    for a in accuracies:
+        state = controller.update(state, a)
+        lrs.append(0.1 * float(state.scale))
+    expected = peers.torch_plateau(accuracies, 0.1, mode="max", factor=0.5, patience=2, cooldown=1, min_lr=0.03)
+    close(lrs, expected)
+    assert min(expected) == pytest.approx(0.03)
+    with pytest.raises(ValueError, match="warmup_t is not taken"):
+        timm.PlateauLRScheduler(0.1, warmup_t=3)
+
+
+@pytest.mark.parametrize("kwargs, expected", [
+    (dict(t_initial=100), 100),
+    (dict(t_initial=100, cycle_limit=3), 300),
+    (dict(t_initial=100, cycle_limit=3, cycle_mul=2.0), 700),
+    (dict(t_initial=10, cycle_limit=2, cycle_mul=1.5, warmup_t=5, warmup_prefix=True), 30),
+    (dict(t_initial=10, cycle_limit=2, cycle_mul=1.5, warmup_t=5), 25),
+    (dict(t_initial=7, cycle_limit=4, cycle_mul=1.3, cycles=2), 16),  # floor(7 * 2.3) = 16
+])
+def test_get_cycle_length(kwargs, expected):
+    assert timm.get_cycle_length(**kwargs) == expected
+    traced = jax.jit(lambda t: timm.get_cycle_length(t, **{k: v for k, v in kwargs.items() if k != "t_initial"}))(float(kwargs["t_initial"]))
+    assert float(traced) == expected
+
+
+W = dict(warmup_lr_init=1e-5)  # create_scheduler_v2's default warmup_lr
+FACTORY = [  # (create_scheduler_v2 kwargs besides base_lr 0.1, the compat call timm's factory makes, timm's total epochs)
+    (dict(sched="cosine", num_epochs=50, warmup_epochs=5, min_lr=1e-4, cooldown_epochs=5),
+     lambda: timm.CosineLRScheduler(0.1, 50, lr_min=1e-4, cycle_decay=0.1, warmup_t=5, **W), 55),
+    (dict(sched="cosine", num_epochs=20, cycle_limit=3, cycle_mul=2.0, cycle_decay=0.5, warmup_epochs=3, warmup_prefix=True, noise=[0.2, 0.5]),
+     lambda: timm.CosineLRScheduler(0.1, 20, cycle_mul=2.0, cycle_decay=0.5, cycle_limit=3, warmup_t=3, warmup_prefix=True, noise_range_t=[4, 10],
+                                    **W), 143),
+    (dict(sched="tanh", num_epochs=50, noise=0.5), lambda: timm.TanhLRScheduler(0.1, 50, cycle_decay=0.1, noise_range_t=25, **W), 50),
+    (dict(sched="poly", num_epochs=50, decay_rate=2.0, warmup_epochs=4, k_decay=2.0),
+     lambda: timm.PolyLRScheduler(0.1, 50, power=2.0, cycle_decay=0.1, warmup_t=4, k_decay=2.0, **W), 50),
+    (dict(sched="step", decay_epochs=10, decay_rate=0.5, warmup_epochs=2, warmup_prefix=True, num_epochs=60),
+     lambda: timm.StepLRScheduler(0.1, 10, 0.5, warmup_t=2, warmup_prefix=True, **W), 62),
+    (dict(sched="constant", warmup_epochs=3, num_epochs=60), lambda: timm.StepLRScheduler(0.1, 1, 1.0, warmup_t=3, warmup_prefix=False, **W), 60),
+    (dict(sched="multistep", decay_milestones=[10, 30], decay_rate=0.5, num_epochs=60),
+     lambda: timm.MultiStepLRScheduler(0.1, [10, 30], 0.5, warmup_prefix=False, **W), 60),
+    (dict(sched="wsd", num_epochs=60, warmup_epochs=5, cooldown_epochs=2), lambda: timm.WSDLRScheduler(0.1, 55, 11, warmup_t=5, **W), 62),
+    (dict(sched="rsqrt", num_epochs=60, warmup_epochs=5, decay_epochs=10, warmup_prefix=True),
+     lambda: timm.WSDLRScheduler(0.1, 60, 10, stable_fn="rsqrt", decay_fn="linear", warmup_t=5, **W), 65),
+    (dict(sched="cosine", num_epochs=10, warmup_epochs=1, step_on_epochs=False, updates_per_epoch=7),
+     lambda: timm.CosineLRScheduler(0.1, 70, cycle_decay=0.1, warmup_t=7, **W), 10),
+    (dict(sched="cosine", num_epochs=10, warmup_epochs=1, updates_per_epoch=7),
+     lambda: lrjax.per_epoch(timm.CosineLRScheduler(0.1, 10, cycle_decay=0.1, warmup_t=1, **W), steps_per_epoch=7), 10),
+]
+
+
+@pytest.mark.parametrize("kwargs, direct, total", FACTORY, ids=[f"{f[0]['sched']}{i}" for i, f in enumerate(FACTORY)])
+def test_create_scheduler_v2_covers_every_name(kwargs, direct, total):
+    """The schedule is the compat scheduler timm's factory builds, with timm's arguments (their values are
+    checked against timm in tests/test_compat.py and below), and the total is timm's."""
+    schedule, epochs = timm.create_scheduler_v2(0.1, **kwargs)
+    assert epochs == total
+    assert_same_tree(schedule, direct())
+
+
+def test_create_scheduler_v2_per_epoch_values_none_plateau_and_refusals():
+    stepped, _ = timm.create_scheduler_v2(0.1, "cosine", num_epochs=10, warmup_epochs=1, updates_per_epoch=7)
+    close(evaluate(stepped, jnp.arange(80)),
+          [peers.timm_cosine(float(t // 7), 0.1, 10, cycle_decay=0.1, warmup_t=1, warmup_lr_init=1e-5) for t in range(80)])
+    assert timm.create_scheduler_v2(0.1, "none", num_epochs=10, warmup_epochs=2, warmup_prefix=True) == (None, 12)
+    controller, epochs = timm.create_scheduler_v2(0.1, "plateau", num_epochs=10, plateau_mode="min", patience_epochs=0)
+    assert epochs == 10 and float(controller.update(controller.update(controller.init(), 1.0), 1.0).scale) == pytest.approx(0.1)
+    with pytest.raises(ValueError, match="Unknown scheduler 'cyclic'."):
+        timm.create_scheduler_v2(0.1, "cyclic")
+    with pytest.raises(ValueError, match="Plateau LR only supports step per epoch."):
+        timm.create_scheduler_v2(0.1, "plateau", step_on_epochs=False, updates_per_epoch=3)
+    with pytest.raises(ValueError, match=r"wsd schedule requires 0 < decay_epochs <= epochs - warmup_epochs, got decay 20"):
+        timm.create_scheduler_v2(0.1, "wsd", num_epochs=20, warmup_epochs=5, decay_epochs=20)
+
+
+def test_scheduler_kwargs_feed_create_scheduler_v2():
+    import types
+
+    cfg = types.SimpleNamespace(sched="cosine", epochs=30, warmup_epochs=3, lr_cycle_limit=2, min_lr=1e-4, eval_metric="top1")
+    kwargs = timm.scheduler_kwargs(cfg)
+    assert kwargs["plateau_mode"] == "max" and kwargs["cycle_decay"] == 0.1 and kwargs["step_on_epochs"]
+    schedule, epochs = timm.create_scheduler_v2(0.1, **kwargs)
+    assert epochs == 60
+    assert_same_tree(schedule, timm.CosineLRScheduler(0.1, 30, lr_min=1e-4, cycle_decay=0.1, cycle_limit=2, warmup_t=3, warmup_lr_init=1e-5))
