@@ -506,3 +506,56 @@ def test_scheduler_kwargs_feed_create_scheduler_v2():
     schedule, epochs = timm.create_scheduler_v2(0.1, **kwargs)
     assert epochs == 60
     assert_same_tree(schedule, timm.CosineLRScheduler(0.1, 30, lr_min=1e-4, cycle_decay=0.1, cycle_limit=2, warmup_t=3, warmup_lr_init=1e-5))
+
+
+def test_timm_itself_gives_the_same_values():
+    torch_lib = pytest.importorskip("torch", reason="torch is optional")
+    timm_lib = pytest.importorskip("timm.scheduler", reason="timm is optional")
+    model = torch_lib.nn.Linear(1, 1)
+
+    def optimizer():
+        return torch_lib.optim.SGD(model.parameters(), lr=0.1)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # timm deprecates its plateau scheduler
+        for kwargs in WSD:
+            o = optimizer()
+            theirs = timm_lib.WSDLRScheduler(o, t_in_epochs=False, **kwargs)
+            expected = []
+            for t in range(160):
+                theirs.step_update(t)
+                expected.append(o.param_groups[0]["lr"])
+            close(evaluate(timm.WSDLRScheduler(0.1, **kwargs), jnp.arange(160)), expected, rtol=2e-6, err_msg=str(kwargs))
+        for kwargs, _, total in FACTORY:
+            o = optimizer()
+            theirs, epochs = timm_lib.create_scheduler_v2(o, **kwargs)
+            assert epochs == total
+            ours, _ = timm.create_scheduler_v2(0.1, **kwargs)
+            expected = []
+            per_update = not kwargs.get("step_on_epochs", True) or kwargs.get("updates_per_epoch", 0)
+            for t in range(100):
+                if kwargs.get("step_on_epochs", True):
+                    theirs.step(t // kwargs["updates_per_epoch"] if per_update else t)
+                else:
+                    theirs.step_update(t)
+                expected.append(o.param_groups[0]["lr"])
+            if "noise" in kwargs:  # timm's draws are torch's generator's; outside the noise range the values are timm's
+                window = np.array([not (4 <= t < 10) if isinstance(kwargs["noise"], list) else t < 25 for t in range(100)])
+                close(np.asarray(evaluate(ours, jnp.arange(100)))[window], np.asarray(expected)[window], rtol=2e-6, err_msg=str(kwargs))
+            else:
+                close(evaluate(ours, jnp.arange(100)), expected, rtol=2e-6, err_msg=str(kwargs))
+            if hasattr(theirs, "get_cycle_length") and kwargs["sched"] not in ("wsd", "rsqrt"):
+                t_initial = kwargs["num_epochs"] * (kwargs["updates_per_epoch"] if not kwargs.get("step_on_epochs", True) else 1)
+                warmup_t = kwargs.get("warmup_epochs", 0) * (kwargs["updates_per_epoch"] if not kwargs.get("step_on_epochs", True) else 1)
+                for cycles in (0, 1, 2, 5):
+                    assert timm.get_cycle_length(t_initial, kwargs.get("cycle_mul", 1.0), kwargs.get("cycle_limit", 1), warmup_t,
+                                                 kwargs.get("warmup_prefix", False), cycles) == theirs.get_cycle_length(cycles)
+        accuracies = [0.5, 0.6, 0.6, 0.61, 0.6, 0.6, 0.6, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7]
+        o = optimizer()
+        theirs = timm_lib.PlateauLRScheduler(o, decay_rate=0.5, patience_t=2, cooldown_t=1, lr_min=0.03)
+        controller = timm.PlateauLRScheduler(0.1, decay_rate=0.5, patience_t=2, cooldown_t=1, lr_min=0.03)
+        state = controller.init()
+        for epoch, accuracy in enumerate(accuracies):
+            theirs.step(epoch + 1, accuracy)  # timm's train loop
+            state = controller.update(state, accuracy)
+            assert 0.1 * float(state.scale) == pytest.approx(o.param_groups[0]["lr"], rel=1e-6)
