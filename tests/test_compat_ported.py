@@ -559,3 +559,19 @@ def test_timm_itself_gives_the_same_values():
             theirs.step(epoch + 1, accuracy)  # timm's train loop
             state = controller.update(state, accuracy)
             assert 0.1 * float(state.scale) == pytest.approx(o.param_groups[0]["lr"], rel=1e-6)
+
+
+# optax: no no-op nodes in what compat prints ------------------------------------------------------------
+
+
+def test_compat_optax_prints_no_no_op_nodes():
+    from lrjax.compat import optax
+
+    for s in [optax.warmup_cosine_decay_schedule(0.0, 1.0, 100, 1000), optax.warmup_cosine_decay_schedule(0.0, 1.0, 0, 1000),
+              optax.warmup_exponential_decay_schedule(0.0, 1.0, 10, 10, 0.5), optax.linear_schedule(0.0, 1.0, 10),
+              optax.exponential_decay(1.0, 10, 0.5, end_value=0.1), optax.polynomial_schedule(1.0, 0.0, 2.0, 10, transition_begin=-3)]:
+        assert "shift(" not in repr(s) and "steps=0)" not in repr(s) and "boundaries=[0]" not in repr(s), repr(s)
+    assert repr(optax.warmup_cosine_decay_schedule(0.0, 1.0, 0, 1000)) == repr(optax.cosine_decay_schedule(1.0, 1000))
+    assert "shift(" in repr(optax.linear_schedule(0.0, 1.0, 10, transition_begin=5))  # a real delay stays
+    close(evaluate(optax.warmup_cosine_decay_schedule(0.0, 1.0, 0, 100, end_value=0.1), jnp.array([0, 50, 100])),
+          [peers.optax_warmup_cosine(t, 0.0, 1.0, 0, 100, 0.1) for t in (0, 50, 100)])
