@@ -53,7 +53,6 @@ __all__ = [
     "get_cosine_with_min_lr_schedule_with_warmup_lr_rate",
     "get_reduce_on_plateau_schedule",
     "get_scheduler",
-    "SCHEDULER_TYPES",
 ]
 
 def _decay_steps(num_warmup_steps: ArrayLike, num_training_steps: ArrayLike) -> jnp.ndarray:
