@@ -418,7 +418,8 @@ def PlateauLRScheduler(  # noqa: N802
         )
     if noise_range_t is not None:
         raise ValueError("PlateauLRScheduler: noise_range_t is not taken; multiply the lr by (1 + noise) yourself (lrjax.noise)")
-    return _torch.ReduceLROnPlateau(base_lr, mode, decay_rate, patience_t, threshold, "rel", cooldown_t, lr_min)
+    return _torch.ReduceLROnPlateau(base_lr, mode=mode, factor=decay_rate, patience=patience_t, threshold=threshold, cooldown=cooldown_t,
+                                    min_lr=lr_min)
 
 
 def get_cycle_length(

@@ -113,7 +113,10 @@ def LambdaLR(base_lr: ArrayLike, lr_lambda: Callable[[jax.Array], ArrayLike], la
 
 def _depends_on_its_argument(fn: Callable[[jax.Array], ArrayLike]) -> bool:
     """Whether ``fn``'s traced result uses its argument (False for ``lambda epoch: 0.95``)."""
-    jaxpr = jax.make_jaxpr(fn)(jnp.zeros((), FLOAT)).jaxpr
+    try:
+        jaxpr = jax.make_jaxpr(fn)(jnp.zeros((), FLOAT)).jaxpr
+    except jax.errors.JAXTypeError as e:
+        raise ValueError(f"MultiplicativeLR: lr_lambda must be a jittable function of the step: {e}") from e
     needed = {v for v in jaxpr.outvars if isinstance(v, jax.extend.core.Var)}
     for eqn in reversed(jaxpr.eqns):
         if any(v in needed for v in eqn.outvars):
