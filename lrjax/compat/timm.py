@@ -274,9 +274,9 @@ def MultiStepLRScheduler(  # noqa: N802
     return _noisy(_warmed(main, base_lr, warmup_t, warmup_lr_init, warmup_prefix), noise_range_t, noise_pct, noise_std, noise_seed)
 
 
-def _stable_power(t: jax.Array, timescale: jax.Array, power: jax.Array) -> jax.Array:
-    """``(1 + t / timescale) ** -power``: timm's ``"rsqrt"`` (power 0.5) and ``"power"`` stable phases."""
-    return (1 + t / timescale) ** -power
+def _stable_power(t: jax.Array, steps: jax.Array, power: jax.Array) -> jax.Array:
+    """``(1 + t / steps) ** -power``: timm's ``"rsqrt"`` (power 0.5) and ``"power"`` stable phases, ``steps`` the timescale."""
+    return (1 + t / steps) ** -power
 
 
 def _power_decay(t: jax.Array, steps: jax.Array, power: jax.Array) -> jax.Array:
@@ -357,7 +357,7 @@ def WSDLRScheduler(  # noqa: N802
                 "set it explicitly when there is no warmup."
             )
         power = 0.5 if stable_fn == "rsqrt" else stable_power
-        stable = clip(base * from_fn(_stable_power, timescale=timescale, power=power), min=lr_min)
+        stable = clip(base * from_fn(_stable_power, steps=timescale, power=power), min=lr_min)
     d = as_float(decay_t)
     if callable(decay_fn):
         decay = from_fn(_DecayFn(decay_fn), steps=d)
@@ -372,7 +372,7 @@ def WSDLRScheduler(  # noqa: N802
     else:  # (r ** f - r) / (1 - r): the exponential from 1 / (1 - r), floored where it reaches r / (1 - r) at f = 1
         r = as_float(decay_ratio)
         decay = exponential(1 / (1 - r), rate=r, steps=d, end=r / (1 - r)) - r / (1 - r)
-    main = blend(constant(lr_min), stable, shift(decay, steps=as_float(t_initial) - d))
+    main = blend(constant(lr_min), second=stable, weight=shift(decay, steps=as_float(t_initial) - d))
     lr = _warmed(main, base_lr, warmup_t, warmup_lr_init, warmup_prefix=True)
     return _noisy(lr, noise_range_t, noise_pct, noise_std, noise_seed)
 

@@ -291,9 +291,9 @@ def get_cosine_with_min_lr_schedule_with_warmup_lr_rate(
         ends_on_peak = 2  # w + (1 - w)(W - 1)/(W - 1) = 1 needs W >= 2
     if (v := concrete(w)) is not None and np.all(v >= ends_on_peak):
         # The wave from W - 1 on: p = (t - (W - 1)) / (N - W), joined where both give the peak.
-        lr = join([ramp, wave], jnp.reshape(w - 1, (1,)))
+        lr = join([ramp, wave], boundaries=jnp.reshape(w - 1, (1,)))
     else:
-        lr = join([ramp, later(wave, 1)], jnp.reshape(w, (1,)))
+        lr = join([ramp, later(wave, 1)], boundaries=jnp.reshape(w, (1,)))
     return resumed(where, lr, last_epoch)
 
 
