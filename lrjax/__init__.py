@@ -3,18 +3,37 @@
 Every schedule is an immutable PyTree whose numeric hyperparameters are leaves:
 it drops into any optax optimizer, and it can be vmapped, differentiated and
 changed inside a jitted training step without recompiling.
+
+The package is layered; no module imports one above it:
+
+1. mechanics: ``_arith`` (exact steps and durations), ``_fields`` (declaring
+   hyperparameters), ``_tree`` (the PyTree base, expressions), ``_schedule``
+   (``Schedule``, constants, sums and products, ``Preset``), ``_shapes``;
+2. schedules: primitives (``_anneal``, ``_decay``, ``_piecewise``,
+   ``_cyclical``, ``_noise``, ``_from_fn``), combinators (``_join``,
+   ``_ramps``, ``_cycle``, ``_algebra``) and ``_presets``;
+3. compat: ``lrjax.compat``, one module per peer, built from the schedules;
+4. training: ``_inject``, ``_plateau``, ``_sweep``, ``_hyperparams`` and
+   ``_flax`` (flax.serialization handlers, registered once flax is imported);
+5. I/O: ``_registry`` (the public kinds by name), ``_expression``,
+   ``_config``, ``_curves``;
+6. presentation: the command (``_cli``, ``_demo``) and the Jupyter display (``_notebook``).
+
+A kind is a class only where composition cannot express it; a named
+composition is a ``Preset`` (see CONTRIBUTING.md).
 """
 
+from . import _notebook as _notebook  # draws schedules in Jupyter
 from . import compat as compat
 from ._algebra import blend as blend
 from ._algebra import clip as clip
 from ._algebra import per_epoch as per_epoch
 from ._algebra import shift as shift
-from ._anneal import constant as constant
 from ._anneal import cosine as cosine
 from ._anneal import linear as linear
 from ._anneal import polynomial as polynomial
 from ._anneal import tanh as tanh
+from ._arith import Duration as Duration
 from ._config import from_config as from_config
 from ._config import to_config as to_config
 from ._curves import plot as plot
@@ -30,7 +49,11 @@ from ._decay import inverse_time as inverse_time
 from ._decay import multistep as multistep
 from ._decay import step_decay as step_decay
 from ._expression import parse as parse
+from ._find_lr import LRFinderResult as LRFinderResult
+from ._find_lr import find_lr as find_lr
 from ._from_fn import from_fn as from_fn
+from ._hyperparams import hyperparams as hyperparams
+from ._hyperparams import set_schedules as set_schedules
 from ._inject import InjectState as InjectState
 from ._inject import inject as inject
 from ._inject import scale_by_schedule as scale_by_schedule
@@ -38,7 +61,6 @@ from ._join import join as join
 from ._noise import noise as noise
 from ._piecewise import piecewise_constant as piecewise_constant
 from ._piecewise import piecewise_linear as piecewise_linear
-from ._plateau import Plateau as Plateau
 from ._plateau import PlateauState as PlateauState
 from ._plateau import plateau as plateau
 from ._plateau import scale_by_plateau as scale_by_plateau
@@ -46,12 +68,14 @@ from ._presets import sgdr as sgdr
 from ._presets import warmup_cosine as warmup_cosine
 from ._presets import warmup_inverse_sqrt as warmup_inverse_sqrt
 from ._presets import warmup_linear as warmup_linear
+from ._presets import wsd as wsd
 from ._ramps import cooldown as cooldown
 from ._ramps import warmup as warmup
+from ._schedule import Preset as Preset
 from ._schedule import Schedule as Schedule
+from ._schedule import constant as constant
 from ._sweep import grid as grid
 from ._sweep import shard_sweep as shard_sweep
 from ._sweep import stack as stack
-from ._wsd import wsd as wsd
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

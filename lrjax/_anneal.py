@@ -2,151 +2,110 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import jax
 import jax.numpy as jnp
-from jax.typing import ArrayLike
 
-from . import _checks as check
-from ._arith import Step, power_no_growth, progress
-from ._pytree import duration
-from ._schedule import Schedule
+from . import _fields as f
+from ._arith import Duration, Step, concrete, power_no_growth, ramp
+from ._schedule import Preset, Schedule
 
 
-class Constant(Schedule):
-    name = "constant"
-    value: jax.Array
-
-    def _evaluate(self, t: Step) -> jax.Array:
-        return self.value
+def _is_one(x: jax.Array) -> bool:
+    """True when ``x`` is concretely 1 everywhere: the power can be skipped (decided when the schedule is built)."""
+    v = concrete(x)
+    return v is not None and bool((v == 1).all())
 
 
-class Linear(Schedule):
-    name = "linear"
-    init: jax.Array
-    end: jax.Array
-    steps: jax.Array = duration()
+class polynomial(Schedule):  # noqa: N801
+    r"""Polynomial decay from ``init`` to ``end`` over ``steps``, then holds ``end``.
 
-    def _evaluate(self, t: Step) -> jax.Array:
-        w = progress(t.float(), self.steps)
-        return self.init * (1 - w) + self.end * w
+    .. math:: v(t) = (init - end)\left(\frac{steps - \min(t, steps)}{steps}\right)^{power} + end
 
-
-class Polynomial(Schedule):
-    name = "polynomial"
-    init: jax.Array
-    end: jax.Array
-    steps: jax.Array = duration()
-    power: jax.Array
-
-    def _evaluate(self, t: Step) -> jax.Array:
-        remaining = power_no_growth(1 - progress(t.float(), self.steps), self.power)
-        return (self.init - self.end) * remaining + self.end
-
-
-class Cosine(Schedule):
-    name = "cosine"
-    init: jax.Array
-    steps: jax.Array = duration()
-    end: jax.Array
-    exponent: jax.Array
-
-    def _evaluate(self, t: Step) -> jax.Array:
-        half_wave = 0.5 * (1 + jnp.cos(jnp.pi * progress(t.float(), self.steps)))
-        return self.end + (self.init - self.end) * power_no_growth(half_wave, self.exponent)
-
-
-class Tanh(Schedule):
-    name = "tanh"
-    init: jax.Array
-    steps: jax.Array = duration()
-    end: jax.Array
-    lower: jax.Array
-    upper: jax.Array
-
-    def _evaluate(self, t: Step) -> jax.Array:
-        x = self.lower + (self.upper - self.lower) * progress(t.float(), self.steps)
-        return self.end + 0.5 * (self.init - self.end) * (1 - jnp.tanh(x))
-
-
-def constant(value: ArrayLike) -> Constant:
-    """The same value at every step.
-
-    .. math:: v(t) = value
+    ``power`` must be positive; ``power = 1`` is `linear`. The remaining
+    fraction is computed from the exact remaining distance, so the curve keeps
+    its digits as it reaches ``end``.
 
     >>> import lrjax
-    >>> print(lrjax.constant(0.1)(1000))
-    0.1
+    >>> s = lrjax.polynomial(1.0, 0.0, steps=10, power=2.0)
+    >>> print(s(5), s(9))
+    0.25 0.010000001
     """
-    return Constant(value=check.number("constant", "value", value))
+
+    init: jax.Array = f.value()
+    end: jax.Array = f.value(0.0)
+    _: dataclasses.KW_ONLY
+    steps: Duration = f.duration()
+    power: jax.Array = f.value(1.0, gt=0)
+    trivial: bool = f.derived(False)
+
+    def __check_init__(self) -> None:
+        object.__setattr__(self, "trivial", _is_one(self.power))
+
+    def _evaluate(self, t: Step) -> jax.Array:
+        done, left = ramp(t, self.steps)
+        keep = power_no_growth(left, self.power, self.trivial)
+        # Each end's weight from its own fraction: exactly init at 0 and end at steps.
+        return self.init * keep + self.end * (done if self.trivial else 1 - keep)
 
 
-def linear(init: ArrayLike, end: ArrayLike, steps: ArrayLike) -> Linear:
-    r"""Moves linearly from ``init`` to ``end`` over ``steps``, then holds ``end``.
+class linear(Preset):  # noqa: N801
+    r"""Moves linearly from ``init`` to ``end`` over ``steps``, then holds ``end``: ``polynomial(init, end, steps=steps)``.
 
     .. math:: v(t) = init + (end - init)\,\frac{\min(t, steps)}{steps}
 
     ``steps = 0`` gives ``end`` from step 0.
 
     >>> import lrjax
-    >>> s = lrjax.linear(init=0.0, end=1.0, steps=4)
+    >>> s = lrjax.linear(0.0, 1.0, steps=4)
     >>> print(s(2), s(10))
     0.5 1.0
     """
-    where = "linear"
-    return Linear(
-        init=check.number(where, "init", init),
-        end=check.number(where, "end", end),
-        steps=check.number(where, "steps", steps, ge=0),
-    )
+
+    init: jax.Array = f.value()
+    end: jax.Array = f.value(0.0)
+    _: dataclasses.KW_ONLY
+    steps: Duration = f.duration()
+
+    def compose(self) -> Schedule:
+        return polynomial(self.init, self.end, steps=self.steps)
 
 
-def polynomial(init: ArrayLike, end: ArrayLike, steps: ArrayLike, power: ArrayLike = 1.0) -> Polynomial:
-    r"""Polynomial decay from ``init`` to ``end`` over ``steps``, then holds ``end``.
-
-    .. math:: v(t) = (init - end)\left(1 - \frac{\min(t, steps)}{steps}\right)^{power} + end
-
-    ``power`` must be positive; ``power = 1`` is `linear`.
-
-    >>> import lrjax
-    >>> s = lrjax.polynomial(init=1.0, end=0.0, steps=10, power=2.0)
-    >>> print(s(5))
-    0.25
-    """
-    where = "polynomial"
-    return Polynomial(
-        init=check.number(where, "init", init),
-        end=check.number(where, "end", end),
-        steps=check.number(where, "steps", steps, ge=0),
-        power=check.number(where, "power", power, gt=0),
-    )
-
-
-def cosine(init: ArrayLike, steps: ArrayLike, end: ArrayLike = 0.0, exponent: ArrayLike = 1.0) -> Cosine:
+class cosine(Schedule):  # noqa: N801
     r"""Half-cosine decay from ``init`` to ``end`` over ``steps``, then holds ``end`` (Loshchilov & Hutter, 2017).
 
-    .. math:: v(t) = end + (init - end)\left(\frac{1 + \cos(\pi \min(t, steps) / steps)}{2}\right)^{exponent}
+    .. math:: v(t) = end + (init - end)\left(\frac{1 + \cos(\pi \min(t, steps) / steps)}{2}\right)^{power}
 
     Unlike torch's `CosineAnnealingLR`, it does not rise again after ``steps``.
 
     >>> import lrjax
-    >>> s = lrjax.cosine(init=1.0, steps=100, end=0.1)
+    >>> s = lrjax.cosine(1.0, 0.1, steps=100)
     >>> print(s(0), s(100), s(10_000))
     1.0 0.1 0.1
     >>> round(float(s(50)), 6)
     0.55
     """
-    where = "cosine"
-    return Cosine(
-        init=check.number(where, "init", init),
-        steps=check.number(where, "steps", steps, ge=0),
-        end=check.number(where, "end", end),
-        exponent=check.number(where, "exponent", exponent, gt=0),
-    )
+
+    init: jax.Array = f.value()
+    end: jax.Array = f.value(0.0)
+    _: dataclasses.KW_ONLY
+    steps: Duration = f.duration()
+    power: jax.Array = f.value(1.0, gt=0)
+    trivial: bool = f.derived(False)
+
+    def __check_init__(self) -> None:
+        object.__setattr__(self, "trivial", _is_one(self.power))
+
+    def _evaluate(self, t: Step) -> jax.Array:
+        done, left = ramp(t, self.steps)
+        # (1 + cos(pi f)) / 2 = sin(pi (1 - f) / 2)**2: no cancellation near the end.
+        keep = power_no_growth(jnp.sin(0.5 * jnp.pi * left) ** 2, self.power, self.trivial)
+        w = jnp.sin(0.5 * jnp.pi * done) ** 2 if self.trivial else 1 - keep
+        return self.init * keep + self.end * w
 
 
-def tanh(
-    init: ArrayLike, steps: ArrayLike, end: ArrayLike = 0.0, lower: ArrayLike = -7.0, upper: ArrayLike = 3.0
-) -> Tanh:
+class tanh(Schedule):  # noqa: N801
     r"""Hyperbolic-tangent decay from about ``init`` to about ``end`` over ``steps`` (Hsueh et al., 2019; timm's `TanhLRScheduler`).
 
     .. math:: v(t) = end + \frac{init - end}{2}\left(1 - \tanh\left(lower + (upper - lower)\frac{\min(t, steps)}{steps}\right)\right)
@@ -155,15 +114,19 @@ def tanh(
     ends at ``end + (init - end) * 0.0025``; it holds that last value after ``steps``.
 
     >>> import lrjax
-    >>> s = lrjax.tanh(init=1.0, steps=10, lower=-1.0, upper=1.0)
+    >>> s = lrjax.tanh(1.0, steps=10, lower=-1.0, upper=1.0)
     >>> print(s(5))
     0.5
     """
-    where = "tanh"
-    return Tanh(
-        init=check.number(where, "init", init),
-        steps=check.number(where, "steps", steps, ge=0),
-        end=check.number(where, "end", end),
-        lower=check.number(where, "lower", lower),
-        upper=check.number(where, "upper", upper),
-    )
+
+    init: jax.Array = f.value()
+    end: jax.Array = f.value(0.0)
+    _: dataclasses.KW_ONLY
+    steps: Duration = f.duration()
+    lower: jax.Array = f.value(-7.0)
+    upper: jax.Array = f.value(3.0)
+
+    def _evaluate(self, t: Step) -> jax.Array:
+        done, _ = ramp(t, self.steps)
+        x = self.lower + (self.upper - self.lower) * done
+        return self.end + 0.5 * (self.init - self.end) * (1 - jnp.tanh(x))

@@ -1,23 +1,46 @@
 """Step arithmetic that is exact for integer steps and finite for every input.
 
-A step travels through a schedule as a `Step`: a whole part in the step's
-integer dtype plus a fraction in [0, 1) in the schedule's float dtype. Float32
-cannot tell step 2**31 - 1 from 2**31, but the whole part can, so offsets
-(`Step.minus`), remainders (`floor_div`) and boundary comparisons
-(`count_reached`) by whole numbers of steps are exact at every step, however
-deeply schedules are nested. Every division guards its divisor in both branches
-of a `where` so that values and gradients stay finite ("double where").
+Two exact representations meet here:
+
+- A step travels through a schedule as a `Step`: a whole part in the step's
+  integer dtype plus a fraction in [0, 1) in the schedule's float dtype.
+  Float32 cannot tell step 2**31 - 1 from 2**31, but the whole part can.
+- A duration (a length, a boundary, a milestone) is a `Duration` leaf pair:
+  ``coarse``, a multiple of 256, plus ``fine`` in [0, 256). Each is exact in
+  float32, so every whole duration up to 2**31 - 1 (and far beyond) is held
+  exactly, while both parts stay floating leaves that vmap and differentiate.
+
+Offsets (`minus`, `since`), remainders (`floor_div`), boundary counts
+(`count_reached`) and ramp fractions (`ramp`) combine the two in integers, so
+they are exact at every step, however deeply schedules are nested. Every
+division guards its divisor in both branches of a `where`, so values and
+gradients stay finite ("double where").
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ._checks import concrete
+#: Durations are split at multiples of this: ``coarse`` then has at most 23
+#: significant bits below 2**31, exact in float32, and ``fine`` is below it.
+GRAIN = 256
+
+
+def concrete(x: Any) -> np.ndarray | None:
+    """``x`` as a NumPy array, or None when it is traced."""
+    try:
+        return np.asarray(x)
+    except (jax.errors.TracerArrayConversionError, jax.errors.ConcretizationTypeError):
+        return None
+
+
+def default_float() -> np.dtype:
+    """float32, or float64 under ``jax_enable_x64``."""
+    return jnp.result_type(float)
 
 
 def int_bound(int_dtype: np.dtype) -> float:
@@ -27,6 +50,11 @@ def int_bound(int_dtype: np.dtype) -> float:
     float32, where 2**31 - 1 rounds up to 2**31.
     """
     return float(jnp.iinfo(int_dtype).max) + 1.0
+
+
+def step_int_dtype() -> np.dtype:
+    """The integer dtype float steps are split into: int64 under x64, else int32."""
+    return jax.dtypes.canonicalize_dtype(jnp.int64)
 
 
 def _split(x: jax.Array, int_dtype: np.dtype) -> tuple[jax.Array, jax.Array, jax.Array]:
@@ -39,6 +67,106 @@ def _split(x: jax.Array, int_dtype: np.dtype) -> tuple[jax.Array, jax.Array, jax
     ok = (lower >= 0) & (lower < int_bound(int_dtype))
     k = jnp.where(ok, lower, 0)
     return k.astype(int_dtype), x - k, ok
+
+
+@jax.tree_util.register_pytree_with_keys_class
+class Duration:
+    """A length or position in steps, exact for every whole number: ``coarse + fine``.
+
+    ``coarse`` is a multiple of 256 and ``fine`` lies in [0, 256), both floating
+    leaves of the schedule's dtype. ``whole`` is static: True when the duration
+    is known to be a whole number (it was given as an int or as a concrete whole
+    float), None when it was given traced as a float. A vector of durations
+    (boundaries) has 1-D parts.
+
+    >>> import lrjax
+    >>> d = lrjax.piecewise_constant([1.0, 0.5], boundaries=[16_777_217]).boundaries
+    >>> d.coarse.tolist(), d.fine.tolist(), d.whole, d.exact().tolist()
+    ([16777216.0], [1.0], True, [16777217.0])
+    """
+
+    __slots__ = ("coarse", "fine", "whole")
+
+    def __init__(self, coarse: Any, fine: Any, whole: bool | None):
+        self.coarse, self.fine, self.whole = coarse, fine, whole
+
+    def tree_flatten_with_keys(self):
+        return ((jax.tree_util.GetAttrKey("coarse"), self.coarse), (jax.tree_util.GetAttrKey("fine"), self.fine)), self.whole
+
+    @classmethod
+    def tree_unflatten(cls, whole: bool | None, children: Any) -> Duration:
+        return cls(*children, whole)
+
+    @classmethod
+    def of(cls, x: Any, dtype: np.dtype | None = None) -> Duration:
+        """A duration from a number or array (concrete or traced, int or float); a Duration is returned as is."""
+        if isinstance(x, Duration):
+            return x
+        floating = hasattr(x, "dtype") and jnp.issubdtype(x.dtype, jnp.floating)
+        dtype = jax.dtypes.canonicalize_dtype(dtype or (x.dtype if floating else default_float()))
+        v = concrete(x)
+        if v is not None:
+            v = v.astype(np.float64)
+            with np.errstate(invalid="ignore"):
+                coarse = np.floor(v / GRAIN) * GRAIN
+                fine = v - coarse
+            whole = bool(np.all(v % 1 == 0))
+            return cls(jnp.asarray(coarse, dtype), jnp.asarray(fine, dtype), whole)
+        x = jnp.asarray(x)
+        if jnp.issubdtype(x.dtype, jnp.integer) or x.dtype == jnp.bool_:
+            x = x.astype(step_int_dtype()) if x.dtype.itemsize < 4 or x.dtype == jnp.bool_ else x
+            fine = x & (GRAIN - 1)
+            return cls((x - fine).astype(dtype), fine.astype(dtype), True)
+        x = x.astype(dtype)
+        coarse = jnp.floor(x / GRAIN) * GRAIN
+        return cls(coarse, x - coarse, None)
+
+    def total(self) -> jax.Array:
+        """``coarse + fine`` as one float (rounded to the dtype): for smooth formulas, not for comparisons."""
+        return self.coarse + self.fine
+
+    def exact(self) -> np.ndarray:
+        """The concrete duration in float64 (exact for whole numbers below 2**53)."""
+        return np.asarray(self.coarse, np.float64) + np.asarray(self.fine, np.float64)
+
+    @property
+    def dtype(self) -> np.dtype:
+        return jnp.result_type(self.coarse)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return jnp.shape(self.coarse)
+
+    def _combine(self, coarse: jax.Array, fine: jax.Array, whole: bool | None) -> Duration:
+        # Renormalise so that fine is back in [0, GRAIN): both moves are exact.
+        carry = jnp.floor(fine / GRAIN) * GRAIN
+        return Duration(coarse + carry, fine - carry, whole)
+
+    def __add__(self, other: Duration) -> Duration:
+        return self._combine(self.coarse + other.coarse, self.fine + other.fine, _both_whole(self, other))
+
+    def __sub__(self, other: Duration) -> Duration:
+        return self._combine(self.coarse - other.coarse, self.fine - other.fine, _both_whole(self, other))
+
+    def split(self, int_dtype: np.dtype) -> tuple[jax.Array, jax.Array, jax.Array]:
+        """``(k, rest, ok)`` with ``k`` the whole part in ``int_dtype``; ``ok`` False where it does not fit (or < 0)."""
+        kc, rc, ok_c = _split(self.coarse, int_dtype)
+        kf, rf, ok_f = _split(self.fine, int_dtype)
+        k = kc + kf
+        ok = ok_c & ok_f & (k >= kc)  # k < kc: the sum wrapped around
+        return jnp.where(ok, k, 0), jnp.where(ok, rc + rf, self.total()), ok
+
+    def is_whole(self) -> jax.Array | bool:
+        """True when statically known whole, else a traced test (fractional parts are all in ``fine``)."""
+        return True if self.whole else (self.fine % 1 == 0)
+
+    def __repr__(self) -> str:
+        v = concrete(self.coarse)
+        return f"Duration({self.exact() if v is not None else 'traced'})"
+
+
+def _both_whole(a: Duration, b: Duration) -> bool | None:
+    return True if a.whole and b.whole else None
 
 
 class Step(NamedTuple):
@@ -55,185 +183,190 @@ class Step(NamedTuple):
             return cls(whole, jnp.zeros(whole.shape, dtype))
         if jnp.issubdtype(t.dtype, jnp.integer) or t.dtype == jnp.bool_:
             return cls.of(t.astype(jnp.int32), dtype)
-        int_dtype = int_dtype or jax.dtypes.canonicalize_dtype(jnp.int64)
+        int_dtype = int_dtype or step_int_dtype()
         t = jnp.maximum(t.astype(dtype), 0)
         whole, frac, ok = _split(t, int_dtype)
         return cls(jnp.where(ok, whole, jnp.iinfo(int_dtype).max), jnp.where(ok, frac, 0))
 
-    def at(self, x: jax.Array) -> Step:
-        """The step ``x`` (a float computed inside a schedule, e.g. a period) in this step's dtypes."""
-        return Step.of(jnp.asarray(x), self.frac.dtype, self.whole.dtype)
+    def at(self, x: jax.Array | Duration) -> Step:
+        """The step ``x`` (a float or duration computed inside a schedule) in this step's dtypes; negative acts as 0."""
+        if isinstance(x, Duration):
+            k, rest, ok = x.split(self.whole.dtype)
+            top = jnp.iinfo(self.whole.dtype).max
+            positive = x.total() > 0
+            return Step(jnp.where(ok, k, jnp.where(positive, top, 0)), jnp.where(ok, rest, 0).astype(self.frac.dtype))
+        return Step.of(jnp.asarray(x, self.frac.dtype), self.frac.dtype, self.whole.dtype)
 
     def float(self) -> jax.Array:
         return self.whole.astype(self.frac.dtype) + self.frac
 
-    def since(self, start: jax.Array) -> jax.Array:
+    def since(self, start: Duration) -> jax.Array:
         """``self - start`` as a float; exact whenever ``start`` is whole and the result is below 2**24."""
-        k, rest, _ = _split(start, self.whole.dtype)
-        return (self.whole - k).astype(self.frac.dtype) + (self.frac - rest)
+        k, rest, ok = start.split(self.whole.dtype)
+        return jnp.where(ok, (self.whole - k).astype(self.frac.dtype) + (self.frac - rest), self.float() - start.total())
 
-    def minus(self, offset: jax.Array) -> Step:
+    def minus(self, offset: Duration) -> Step:
         """``max(self - offset, 0)``, exact in the whole part for every whole ``offset`` (negative acts as 0)."""
-        k, rest, ok = _split(jnp.maximum(offset, 0), self.whole.dtype)
-        frac = self.frac - rest
+        k, rest, ok = offset.split(self.whole.dtype)
+        negative = offset.total() < 0
+        frac = self.frac - rest.astype(self.frac.dtype)
         borrow = jnp.floor(jnp.where(ok, frac, 0))  # -1 or 0
         whole = self.whole - k + borrow.astype(k.dtype)
         keep = ok & (whole >= 0)
-        return Step(jnp.where(keep, whole, 0), jnp.where(keep, frac - borrow, 0))
+        return Step(
+            jnp.where(negative, self.whole, jnp.where(keep, whole, 0)),
+            jnp.where(negative, self.frac, jnp.where(keep, frac - borrow, 0)),
+        )
 
 
-def progress(x: jax.Array, length: jax.Array) -> jax.Array:
-    """``clip(x / length, 0, 1)``; a ramp of length <= 0 is complete (1) from ``x >= 0`` on."""
-    positive = length > 0
-    safe = jnp.where(positive, length, 1)
-    # Decided by comparison, not by x / length == 1: XLA turns a division by a
-    # constant into a multiplication by its reciprocal (150 * (1/150) > 1).
-    return jnp.where(x >= jnp.maximum(length, 0), 1, jnp.where(positive, jnp.clip(x / safe, 0, 1), 0)).astype(x.dtype)
+def ramp(t: Step, length: Duration, start: Duration | None = None) -> tuple[jax.Array, jax.Array]:
+    """``(done, left)``: the fractions of the ramp of ``length`` from ``start`` (0) passed and still to go.
 
-
-def decide(test, *values):
-    """``test(*values)``: a NumPy bool when every value is concrete, a traced array otherwise.
-
-    A schedule closed over by a jitted function has concrete leaves; deciding
-    in Python then traces one branch of `choose` instead of a cond with two.
-    ``test`` must use only operators and array methods (NumPy and JAX alike).
+    ``done = clip((t - start) / length, 0, 1)`` and ``left = 1 - done``, but
+    ``left`` is computed from the exact remaining distance, not as ``1 - done``,
+    so curves that go to their end value (``left ** power``) keep every digit
+    near the end. A ramp of length <= 0 is complete from ``t >= start`` on.
     """
-    arrays = [concrete(v) for v in values]
-    return test(*values) if any(a is None for a in arrays) else test(*arrays)
+    elapsed = t.since(start) if start is not None else t.float()
+    end = length if start is None else start + length
+    remaining = -t.since(end)
+    total = length.total()
+    positive = total > 0
+    safe = jnp.where(positive, total, 1)
+    # Decided by exact comparison, not by x / length == 1: XLA turns a division
+    # by a constant into a multiplication by its reciprocal (150 * (1/150) > 1).
+    finished = remaining <= 0
+    started = elapsed >= 0
+    done = jnp.where(finished, 1, jnp.where(started & positive, jnp.clip(elapsed / safe, 0, 1), 0))
+    left = jnp.where(finished, 0, jnp.where(started & positive, jnp.clip(remaining / safe, 0, 1), 1))
+    return done.astype(t.frac.dtype), left.astype(t.frac.dtype)
 
 
-def _known(flag) -> bool:
-    """True only for a concrete scalar True from `decide`."""
-    return isinstance(flag, (np.ndarray, np.bool_)) and np.ndim(flag) == 0 and bool(flag)
-
-
-def choose(pred: jax.Array, if_true, if_false, *operands):
-    """``if_true(*operands)`` where ``pred`` else ``if_false(*operands)``.
-
-    A scalar ``pred`` (hyperparameters are scalars except inside a vmap over
-    schedules, where JAX turns the cond into a select) runs only one branch:
-    chosen in Python when ``pred`` is concrete (eager evaluation), by
-    `lax.cond` when it is traced.
-    """
-    if jnp.ndim(pred) == 0:
-        try:
-            return if_true(*operands) if bool(pred) else if_false(*operands)
-        except jax.errors.ConcretizationTypeError:
-            return jax.lax.cond(pred, if_true, if_false, *operands)
-    return jax.tree.map(lambda a, b: jnp.where(pred, a, b), if_true(*operands), if_false(*operands))
-
-
-def floor_div(t: Step, period: jax.Array) -> tuple[jax.Array, Step]:
+def floor_div(t: Step, period: Duration, whole: bool | None = None) -> tuple[jax.Array, Step]:
     """``(q, r)`` with ``t = q * period + r`` and ``0 <= r < period``; ``q`` is a float.
 
-    For a whole ``period`` the quotient is computed exactly in integers (then
-    rounded once to the float dtype, so it is exact below 2**24 in float32) and
-    the remainder is exact. A period <= 0 acts as 1.
+    For a whole ``period`` (``period.whole``, or traced and found whole) the
+    quotient is computed exactly in integers (then rounded once to the float
+    dtype, so it is exact below 2**24 in float32) and the remainder is exact.
+    A period <= 0 acts as 1.
     """
-    bound = int_bound(t.whole.dtype)
-    whole = decide(lambda p: (p <= 0) | ((p % 1 == 0) & (p < bound)), period)
-    period = jnp.where(period > 0, period, 1)
-    p, _, ok = _split(period, t.whole.dtype)
+    p, rest, ok = period.split(t.whole.dtype)
+    fits = ok & (p > 0)
 
-    def in_integers(t: Step, period: jax.Array) -> tuple[jax.Array, Step]:
-        whole_p = jnp.where(ok, p, 1)
+    def in_integers(t: Step) -> tuple[jax.Array, Step]:
+        whole_p = jnp.where(fits, p, 1)
         q = t.whole // whole_p
         return q.astype(t.frac.dtype), Step(t.whole - q * whole_p, t.frac)
 
-    def in_floats(t: Step, period: jax.Array) -> tuple[jax.Array, Step]:
-        x = t.float()
-        q = jnp.floor(x / period)
-        return q, t.at(jnp.clip(x - q * period, 0, period))
+    def in_floats(t: Step) -> tuple[jax.Array, Step]:
+        # t = a * 2**16 + b with whole a and b < 2**16, so t mod L = (a * (2**16 mod L) + b) mod L:
+        # every float here stays below 2**16 * (L + 1), where float32 resolves a small
+        # fraction of a step (dividing t itself by L loses up to 128 steps near 2**31).
+        length = period.total()
+        length = jnp.where(length > 0, length, 1)
+        dtype = t.frac.dtype
+        a = (t.whole >> 16).astype(dtype)
+        b = (t.whole & 0xFFFF).astype(dtype) + t.frac
+        per_block = jnp.floor(65536.0 / length)
+        rest = jnp.clip(65536.0 - per_block * length, 0, length)
+        x = a * rest + b
+        q = jnp.floor(x / length)
+        r = jnp.clip(x - q * length, 0, length)
+        return a * per_block + q, t.at(r)
 
-    return choose(whole, in_integers, in_floats, t, period)
+    if period.whole:
+        return in_integers(t)
+    if period.whole is False:  # concretely fractional
+        return in_floats(t)
+    # Traced or fractional: integers where the period is whole and fits, floats elsewhere.
+    integral = fits & (rest == 0)
+    qi, ri = in_integers(t)
+    qf, rf = in_floats(t)
+    return jnp.where(integral, qi, qf), Step(jnp.where(integral, ri.whole, rf.whole), jnp.where(integral, ri.frac, rf.frac))
 
 
-def count_reached(t: Step, boundaries: jax.Array) -> jax.Array:
+def count_reached(t: Step, boundaries: Duration) -> jax.Array:
     """How many of the sorted ``boundaries`` are ``<= t``: an integer array shaped like ``t``.
 
     Whole boundaries are compared in integers, so the count is exact for every
-    step; only boundaries strictly between two whole steps use a float
-    comparison. One search (three with fractional boundaries), by binary
-    search beyond 64 boundaries: the program does not grow with their number.
+    step; boundaries strictly between two whole steps are compared as floats
+    (exact below 2**24 in float32). One search (three with fractional
+    boundaries), by binary search beyond 64 boundaries: the program does not
+    grow with their number.
     """
     dtype = t.whole.dtype
-    bound = int_bound(dtype)
-    reachable = jnp.sum(boundaries < bound)  # sorted: those no step reaches are at the end
+    top = jnp.iinfo(dtype).max
     # The number of boundaries is static: few are fastest compared all at once.
     method = "compare_all" if boundaries.shape[-1] <= 64 else "scan"
+    k, rest, ok = boundaries.split(dtype)
+    negative = boundaries.total() < 0
+    floor_b = jnp.where(ok, k, jnp.where(negative, 0, top))
+    # Boundaries at or beyond 2**31 are never reached (floor_b = top cannot be <= a step
+    # that is itself top only if it fits; count those out explicitly).
+    reachable = jnp.sum(ok | negative, axis=-1)
 
-    def as_int(x: jax.Array) -> jax.Array:
-        x = jnp.maximum(x, 0)  # every step is >= 0, so negative boundaries are all reached
-        fits = x < bound
-        return jnp.where(fits, jnp.where(fits, x, 0).astype(dtype), jnp.iinfo(dtype).max)
+    def at_most(b: jax.Array, whole: jax.Array) -> jax.Array:
+        return jnp.minimum(jnp.searchsorted(b, whole, side="right", method=method), reachable)
 
-    def at_most(x: jax.Array, whole: jax.Array) -> jax.Array:
-        return jnp.minimum(jnp.searchsorted(as_int(x), whole, side="right", method=method), reachable)
-
-    def all_whole(t: Step, boundaries: jax.Array) -> jax.Array:
+    if boundaries.whole:
         # b <= whole + frac  <=>  b <= whole, for whole b and 0 <= frac < 1.
-        return at_most(boundaries, t.whole)
-
-    def some_fractional(t: Step, boundaries: jax.Array) -> jax.Array:
-        low = at_most(jnp.ceil(boundaries), t.whole)  # b <= whole
-        high = at_most(jnp.floor(boundaries), t.whole)  # b < whole + 1
-        return jnp.clip(jnp.searchsorted(boundaries, t.float(), side="right", method=method), low, high)
-
-    return choose(decide(lambda b: (b % 1 == 0).all(axis=-1), boundaries), all_whole, some_fractional, t, boundaries)
+        return at_most(floor_b, t.whole)
+    fractional = ok & (rest > 0)
+    ceil_b = jnp.where(fractional, floor_b + 1, floor_b)
+    low = at_most(ceil_b, t.whole)  # b <= whole
+    high = at_most(floor_b, t.whole)  # b < whole + 1
+    between = jnp.searchsorted(boundaries.total(), t.float(), side="right", method=method)
+    return jnp.clip(between, low, high)
 
 
 @jax.custom_jvp
 def _pow(base: jax.Array, exponent: jax.Array) -> jax.Array:
-    """``jnp.power`` for ``base > 0``, skipping the work when a scalar side makes it trivial.
-
-    The usual exponent 1 (cosine, polynomial) and base 1 (decay, factor) then
-    cost nothing; the derivative rule below still uses the full formula.
-    """
-    dtype = jnp.result_type(base, exponent)
-    if jnp.ndim(exponent) == 0 and jnp.ndim(base) > 0:
-        return choose(exponent == 1, lambda b, e: b.astype(dtype), jnp.power, base, exponent)
-    if jnp.ndim(base) == 0 and jnp.ndim(exponent) > 0:
-        return choose(base == 1, lambda b, e: jnp.ones(e.shape, dtype), jnp.power, base, exponent)
     return jnp.power(base, exponent)
 
 
 @_pow.defjvp
 def _pow_jvp(primals: tuple[jax.Array, jax.Array], tangents: tuple[jax.Array, jax.Array]):
+    # jnp.power's own rule multiplies by log(base) even where the tangent is 0,
+    # giving 0 * -inf = NaN at base 0; callers keep base > 0 here.
     base, exponent = primals
     d_base, d_exponent = tangents
     out = _pow(base, exponent)
     return out, exponent * _pow(base, exponent - 1) * d_base + out * jnp.log(base) * d_exponent
 
 
-def power(base: jax.Array, exponent: jax.Array) -> jax.Array:
+def power(base: jax.Array, exponent: jax.Array, scale: jax.Array | None = None) -> jax.Array:
     """``base ** exponent`` for ``base >= 0`` (a negative base acts as 0), finite with finite gradients.
 
     ``0 ** 0`` is 1. Growth is capped at ``sqrt(finfo.max)`` (about 1.8e19 in
-    float32) by capping the exponent, so neither the value nor its gradient can
-    overflow; below the cap this is ``jnp.power``. Meant for a scalar base (a
-    rate, factor or decay) raised to per-step exponents.
+    float32), divided by ``|scale|`` when the result will be multiplied by a
+    ``scale`` above 1, by capping the exponent, so neither the value, its
+    product with ``scale``, nor their gradients can overflow; below the cap
+    this is ``jnp.power``. Meant for a scalar base (a rate or factor) raised to
+    per-step exponents.
     """
     dtype = jnp.result_type(base, exponent)
-    if _known(decide(lambda b: b == 1, base)):
-        return jnp.ones(jnp.broadcast_shapes(jnp.shape(base), jnp.shape(exponent)), dtype)
     positive = base > 0
     safe = jnp.where(positive, base, 1)
     log_base = jnp.log(safe)
     limit = np.log(jnp.finfo(dtype).max) / 2
+    if scale is not None:
+        limit = jnp.maximum(limit - jnp.log(jnp.maximum(jnp.abs(scale), 1)), 0)
     over = exponent * log_base > limit
     exponent = jnp.where(over, limit / jnp.where(over, log_base, 1), exponent)
     at_zero = jnp.where(exponent == 0, 1, 0).astype(dtype)
     return jnp.where(positive, _pow(safe, exponent), at_zero)
 
 
-def power_no_growth(base: jax.Array, exponent: jax.Array) -> jax.Array:
+def power_no_growth(base: jax.Array, exponent: jax.Array, trivial: bool = False) -> jax.Array:
     """``base ** exponent`` where it cannot exceed ``max(base, 1)``: ``0 <= base <= 1`` or ``0 <= exponent <= 1``.
 
     Cheaper than `power` for per-step bases (a cosine half-wave, a ramp
     fraction). A negative base acts as 0 and a negative exponent as 0.
+    ``trivial``: the exponent is known to be 1 (decided when the schedule was
+    built), so no power is computed.
     """
     dtype = jnp.result_type(base, exponent)
-    if _known(decide(lambda e: e == 1, exponent)):
+    if trivial:
         return jnp.broadcast_to(jnp.maximum(base, 0).astype(dtype), jnp.broadcast_shapes(jnp.shape(base), jnp.shape(exponent)))
     exponent = jnp.maximum(exponent, 0)
     positive = base > 0

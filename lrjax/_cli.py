@@ -8,7 +8,6 @@ ends the command with status 2 and a one-line error on stderr.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import os
 import sys
@@ -26,8 +25,15 @@ class UsageError(Exception):
     """A bad SPEC or option: reported as one line, with exit status 2."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with errors on one line: ``lrjax show: error: ...`` and exit status 2 (no usage block)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="lrjax", description="Learning-rate schedules as PyTrees for JAX and optax.")
+    parser = _Parser(prog="lrjax", description="Learning-rate schedules as PyTrees for JAX and optax.")
     commands = parser.add_subparsers(dest="command", required=True)
 
     show = commands.add_parser("show", help="print a schedule, its values at milestones, min/max and a sparkline")
@@ -43,7 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     plot.add_argument("--log", action="store_true", help="logarithmic value axis")
 
     demo = commands.add_parser("demo", help="train a small MLP under 18 schedules in one jitted, vmapped step")
-    demo.add_argument("--steps", type=int, default=600, help="training steps per configuration (a multiple of 50)")
+    demo.add_argument("--steps", type=_count, default=600, help="training steps per configuration (a multiple of 50)")
     demo.add_argument("--out", default="lrjax-demo.png", help="figure to write when matplotlib is installed ('' for none)")
 
     args = parser.parse_args(argv)
@@ -68,7 +74,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _count(text: str) -> int:
-    n = int(text)
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an int in [1, {_INT32_MAX}], got {text!r}") from None
     if not 1 <= n <= _INT32_MAX:
         raise argparse.ArgumentTypeError(f"must be an int in [1, {_INT32_MAX}], got {text}")
     return n
@@ -93,12 +102,16 @@ def load(spec: str) -> Any:
     try:
         if spec.endswith(".json") or os.path.isfile(spec):
             try:
-                with open(spec) as f:
+                with open(spec, encoding="utf-8") as f:
                     config = json.load(f)
             except OSError as e:
                 raise UsageError(f"cannot read {spec}: {e.strerror}") from None
+            except UnicodeDecodeError as e:
+                raise UsageError(f"{spec} is not UTF-8 text ({e.reason} at byte {e.start})") from None
             except json.JSONDecodeError as e:
                 raise UsageError(f"{spec} is not valid JSON: {e}") from None
+            except RecursionError:
+                raise UsageError(f"{spec} is nested too deeply to be a config") from None
             schedule = lrjax.from_config(config)
         else:
             schedule = lrjax.parse(spec)
@@ -119,17 +132,19 @@ def horizon(tree: Any) -> int:
     """
     import numpy as np
 
-    from ._algebra import PerEpoch
-    from ._pytree import Tree
+    from ._algebra import per_epoch
+    from ._arith import Duration
+    from ._tree import Tree
 
     def total(x: Any) -> float:
         if isinstance(x, (tuple, list)):
             return sum(total(v) for v in x)
         if not isinstance(x, Tree):
             return 0.0
-        own = sum(float(np.max(getattr(x, f.name), initial=0)) for f in dataclasses.fields(x) if f.metadata.get("duration"))
-        children = sum(total(getattr(x, f.name)) for f in dataclasses.fields(x))
-        return float(np.max(x.steps_per_epoch)) * children if isinstance(x, PerEpoch) else own + children
+        fields = [getattr(x, f.name) for f in x.declared()]
+        own = sum(float(np.max(v.exact(), initial=0)) for v in fields if isinstance(v, Duration))
+        children = sum(total(v) for v in fields)
+        return float(np.max(x.steps_per_epoch.exact())) * children if isinstance(x, per_epoch) else own + children
 
     return int(min(max(round(1.1 * total(tree)), 100), _INT32_MAX))
 

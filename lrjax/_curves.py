@@ -32,13 +32,13 @@ def values(schedule: Schedule, steps: int | ArrayLike) -> jax.Array:
 
     ``steps`` is an int ``n`` (the steps ``0, 1, ..., n``, so a curve
     includes its end) or an array of steps of any shape; the result has the
-    shape of the steps (followed by the batch shape of a schedule whose
-    scalar leaves are batched). The schedule is an argument of the jitted
+    shape of the steps, preceded by the batch shape of a stacked schedule (as
+    calling the schedule gives). The schedule is an argument of the jitted
     function, so curves of one structure with new hyperparameters compile
-    once. For any stacked batch of schedules use ``jax.vmap(lrjax.values, (0, None))``.
+    once.
 
     >>> import lrjax
-    >>> print(lrjax.values(lrjax.linear(1.0, 0.0, 4), 4))
+    >>> print(lrjax.values(lrjax.linear(1.0, 0.0, steps=4), 4))
     [1.   0.75 0.5  0.25 0.  ]
     """
     if not isinstance(schedule, Schedule):
@@ -48,8 +48,7 @@ def values(schedule: Schedule, steps: int | ArrayLike) -> jax.Array:
 
 @jax.jit
 def _evaluate(schedule: Schedule, steps: jax.Array) -> jax.Array:
-    out = jax.vmap(schedule)(steps.ravel())
-    return out.reshape(steps.shape + out.shape[1:])
+    return schedule(steps)
 
 
 def plot(
@@ -66,7 +65,7 @@ def plot(
     (``pip install 'lrjax[plot]'``); importing lrjax does not import it.
 
     >>> import lrjax
-    >>> ax = lrjax.plot({"cosine": lrjax.cosine(1.0, 100), "linear": lrjax.linear(1.0, 0.0, 100)}, 100)
+    >>> ax = lrjax.plot({"cosine": lrjax.cosine(1.0, steps=100), "linear": lrjax.linear(1.0, 0.0, steps=100)}, 100)
     >>> [line.get_label() for line in ax.get_lines()]
     ['cosine', 'linear']
     """

@@ -1,196 +1,176 @@
-"""Repeating a schedule: periodic cycles and warm restarts with growing periods.
+"""Repeating a schedule: warm restarts with growing periods, and equal cycles.
 
-Neither unrolls anything per cycle: the compiled program is the same for a
+Nothing is unrolled per cycle: the compiled program is the same for a
 10-cycle and a 1000-cycle horizon.
 """
 
 from __future__ import annotations
 
+import dataclasses
+
 import jax
 import jax.numpy as jnp
 import numpy as np
-from jax.typing import ArrayLike
 
-from . import _checks as check
-from ._algebra import as_schedule
-from ._arith import Step, choose, decide, floor_div, int_bound, power
-from ._pytree import duration
-from ._schedule import Schedule
+from . import _fields as f
+from ._arith import Duration, Step, concrete, floor_div, power
+from ._schedule import Preset, Schedule, schedule
 
-#: Whole cycle lengths period * mult**i with a whole mult >= 2 reach 2**31 within 32 cycles.
-_TABLE = 32
+#: How `restart` finds the cycle of a step, decided when it is built (None: decided per step).
+PATHS = ("periodic", "tabulated", "estimated")
 
 
-def _scaled(schedule: Schedule, local: Step, i: jax.Array, period: jax.Array, decay: jax.Array,
-            limit: jax.Array | None) -> jax.Array:
-    """``schedule(local) * decay**i``; from cycle ``limit`` on, the end of the last cycle.
-
-    The end of the last cycle is ``schedule(period) * decay**(limit - 1)``: the
-    same expression with ``local`` and ``i`` clamped, so the schedule is
-    evaluated (and compiled) once.
-    """
-    if limit is not None:
-        limit = jnp.maximum(limit, 1)
-        held = i >= limit
-        end = local.at(period)
-        local = Step(jnp.where(held, end.whole, local.whole), jnp.where(held, end.frac, local.frac))
-        i = jnp.where(held, limit - 1, i)
-    return schedule._evaluate(local) * power(decay, i)
-
-
-class Cycle(Schedule):
-    name = "cycle"
-    schedule: Schedule
-    period: jax.Array = duration()
-    decay: jax.Array
-    limit: jax.Array | None
-
-    def _evaluate(self, t: Step) -> jax.Array:
-        i, local = floor_div(t, self.period)
-        return _scaled(self.schedule, local, i, self.period, self.decay, self.limit)
-
-
-def _periodic(t: Step, period: jax.Array, mult: jax.Array) -> tuple[jax.Array, Step]:
+def _periodic(t: Step, period: Duration, mult: jax.Array) -> tuple[jax.Array, Step]:
     """``mult == 1``: equal cycles, exact by integer division."""
     return floor_div(t, period)
 
 
-def _tabulated(t: Step, period: jax.Array, mult: jax.Array) -> tuple[jax.Array, Step]:
+def _tabulated(t: Step, period: Duration, mult: jax.Array) -> tuple[jax.Array, Step]:
     """Whole ``period`` and whole ``mult >= 2``: cycle starts tabulated exactly in integers.
 
-    At most 32 such cycles start below 2**31. The table is built in integers
-    (which wrap on overflow) next to a float shadow that tells which entries
-    are exact; the others lie beyond every step and are never reached.
+    With a whole ``mult >= 2`` fewer cycles start below the largest step than
+    the step's integer type has bits (32 for int32, 64 for int64 under x64), so
+    a table of that many starts holds them all. It is built in integers, and an
+    entry whose length or start overflowed is marked unreachable.
     """
     int_dtype, float_dtype = t.whole.dtype, t.frac.dtype
-    top, bound = jnp.iinfo(int_dtype).max, int_bound(int_dtype)
-    ones = jnp.ones((1,), float_dtype)
-    lengths_f = period * jnp.cumprod(jnp.concatenate([ones, jnp.full((_TABLE - 1,), mult)]))
-    starts_f = jnp.concatenate([jnp.zeros((1,), float_dtype), jnp.cumsum(lengths_f)[:-1]])
-    p = jnp.where(period < bound, period, 1).astype(int_dtype)
-    m = jnp.where(mult < bound, mult, 2).astype(int_dtype)
-    lengths = p * jnp.cumprod(jnp.concatenate([jnp.ones((1,), int_dtype), jnp.full((_TABLE - 1,), m)]))
+    top = jnp.iinfo(int_dtype).max
+    size = jnp.iinfo(int_dtype).bits
+    p, _, fits = period.split(int_dtype)
+    p = jnp.where(fits & (p > 0), p, 1)
+    m = jnp.where((mult >= 2) & (mult < top), mult, 2).astype(int_dtype)
+    lengths = jnp.cumprod(jnp.concatenate([p[None], jnp.full((size - 1,), m)]))  # wraps on overflow
     starts = jnp.concatenate([jnp.zeros((1,), int_dtype), jnp.cumsum(lengths)[:-1]])
-    # A start beyond 2**31 wraps around in int32 and disagrees with its float shadow;
-    # the shadow itself may round a start just below 2**31 up to 2**31, hence 2 * bound.
-    exact = (starts >= 0) & (starts_f < 2 * bound) & (jnp.abs(starts.astype(float_dtype) - starts_f) <= 1e-3 * starts_f + 1)
+    # A length is exact while no product wrapped; a start while the lengths before it were exact
+    # and no sum wrapped (the start of the last cycle can fit although its length does not).
+    length_ok = jnp.cumprod(jnp.concatenate([fits[None], (lengths[1:] // m == lengths[:-1]) & (lengths[1:] > 0)]).astype(int_dtype)) == 1
+    grew = length_ok[:-1] & (starts[1:] > starts[:-1])
+    exact = jnp.cumprod(jnp.concatenate([fits[None], grew]).astype(int_dtype)) == 1
     starts = jnp.where(exact, starts, top)
-    i = jnp.minimum(jnp.searchsorted(starts, t.whole, side="right") - 1, jnp.sum(exact) - 1)
+    reachable = jnp.sum(exact)
+    i = jnp.minimum(jnp.searchsorted(starts, t.whole, side="right") - 1, reachable - 1)
+    i = jnp.maximum(i, 0)
     local = Step(t.whole - jnp.take(starts, i), t.frac)
-    position = local.float() * (period / jnp.take(lengths_f, i))
-    return i.astype(float_dtype), t.at(jnp.clip(position, 0, period))
+    i = i.astype(float_dtype)
+    position = local.float() / power(mult.astype(float_dtype), i)
+    return i, t.at(jnp.clip(position, 0, jnp.maximum(period.total(), 0)))
 
 
-def _estimated(t: Step, period: jax.Array, mult: jax.Array) -> tuple[jax.Array, Step]:
-    """Any ``mult > 1``: the closed-form cycle index, corrected by exact comparison with its starts."""
+def _estimated(t: Step, period: Duration, mult: jax.Array) -> tuple[jax.Array, Step]:
+    """Any ``mult > 1``: the closed-form cycle index, corrected by comparison with its starts."""
     m = jnp.where(mult > 1, mult, 2)
+    length = period.total()
+    length = jnp.where(length > 0, length, 1)  # a traced period <= 0 acts as 1
 
-    def start(i: jax.Array) -> jax.Array:
-        return period * (power(m, i) - 1) / (m - 1)
+    def start(i: jax.Array) -> Duration:
+        return Duration.of(length * (power(m, i) - 1) / (m - 1))
 
-    guess = jnp.maximum(jnp.floor(jnp.log1p(t.float() * (m - 1) / period) / jnp.log(m)), 0)
+    guess = jnp.maximum(jnp.floor(jnp.log1p(t.float() * (m - 1) / length) / jnp.log(m)), 0)
     early = (t.since(start(guess)) < 0).astype(guess.dtype)
     late = (t.since(start(guess + 1)) >= 0).astype(guess.dtype)
     i = jnp.maximum(guess - early + late, 0)
     position = t.since(start(i)) / power(m, i)
-    return i, t.at(jnp.clip(position, 0, period))
+    return i, t.at(jnp.clip(position, 0, length))
 
 
-class Restart(Schedule):
-    name = "restart"
-    schedule: Schedule
-    period: jax.Array = duration()
-    mult: jax.Array
-    decay: jax.Array
-    limit: jax.Array | None
-
-    def _evaluate(self, t: Step) -> jax.Array:
-        periodic = decide(lambda m: m <= 1, self.mult)
-        whole = decide(lambda p, m: ((p <= 0) | (p % 1 == 0)) & (m % 1 == 0), self.period, self.mult)
-        period = jnp.where(self.period > 0, self.period, 1)
-        mult = jnp.maximum(self.mult, 1)
-        # One of the three runs when the hyperparameters are scalars (see `choose`).
-        def growing(t: Step, period: jax.Array, mult: jax.Array) -> tuple[jax.Array, Step]:
-            return choose(whole, _tabulated, _estimated, t, period, mult)
-
-        i, position = choose(periodic, _periodic, growing, t, period, mult)
-        return _scaled(self.schedule, position, i, period, self.decay, self.limit)
+def _general(t: Step, period: Duration, mult: jax.Array) -> tuple[jax.Array, Step]:
+    """``mult`` traced: each way computed, the one its value calls for selected per step."""
+    found = [_periodic(t, period, mult), _tabulated(t, period, mult), _estimated(t, period, mult)]
+    which = jnp.where(mult <= 1, 0, jnp.where(period.is_whole() & (mult % 1 == 0), 1, 2))
+    i = jax.lax.select_n(jnp.broadcast_to(which, found[0][0].shape), *(q for q, _ in found))
+    whole = jax.lax.select_n(jnp.broadcast_to(which, i.shape), *(r.whole for _, r in found))
+    frac = jax.lax.select_n(jnp.broadcast_to(which, i.shape), *(r.frac for _, r in found))
+    return i, Step(whole, frac)
 
 
-def _check_limit(where: str, limit: ArrayLike | None) -> jax.Array | None:
-    if limit is None:
-        return None
-    leaf = check.number(where, "limit", limit, ge=1)
-    v = check.concrete(limit)
-    if v is not None and np.any(v != np.round(v)):
-        raise ValueError(f"{where}: limit must be a whole number of cycles >= 1, got {v.tolist()}")
-    return leaf
+_FIND = {"periodic": _periodic, "tabulated": _tabulated, "estimated": _estimated, None: _general}
 
 
-def cycle(schedule: Schedule, period: ArrayLike, decay: ArrayLike = 1.0, limit: ArrayLike | None = None) -> Cycle:
-    r"""Repeats the first ``period`` steps of ``schedule`` forever, cycle ``i`` scaled by ``decay**i``.
-
-    .. math:: v(t) = decay^{\,i}\; schedule(t - i \cdot period), \quad i = \lfloor t / period \rfloor
-
-    After ``limit`` cycles (if given) it holds the end of the last cycle,
-    ``schedule(period) * decay**(limit - 1)``: a cosine cycle ends on its
-    ``end``, as optax's ``sgdr_schedule`` does after its last cycle. Exact for
-    every integer step when ``period`` is whole.
-
-    >>> import lrjax
-    >>> s = lrjax.cycle(lrjax.linear(1.0, 0.0, 10), period=10, decay=0.5, limit=2)
-    >>> print(s(5), s(10), s(15), s(20), s(1000))
-    0.5 0.5 0.25 0.0 0.0
-    """
-    where = "cycle"
-    return Cycle(
-        schedule=as_schedule(where, "schedule", schedule),
-        period=check.number(where, "period", period, gt=0),
-        decay=check.number(where, "decay", decay, ge=0),
-        limit=_check_limit(where, limit),
-    )
-
-
-def restart(
-    schedule: Schedule,
-    period: ArrayLike,
-    mult: ArrayLike = 1.0,
-    decay: ArrayLike = 1.0,
-    limit: ArrayLike | None = None,
-) -> Restart:
+class restart(Schedule):  # noqa: N801
     r"""Warm restarts (SGDR, Loshchilov & Hutter 2017) with growing periods and decaying peaks.
 
     Cycle :math:`i` lasts :math:`L_i = period \cdot mult^{\,i}` steps and starts at
     :math:`S_i = \sum_{k<i} L_k`; a step belongs to the cycle whose
     :math:`[S_i, S_{i+1})` holds it. Inside it, ``schedule``'s first ``period``
     steps are stretched over :math:`L_i` (so a warmup inside ``schedule``
-    stretches too) and scaled by :math:`decay^{\,i}`:
+    stretches too) and scaled by :math:`factor^{\,i}`:
 
-    .. math:: v(t) = decay^{\,i}\; schedule\!\left(\frac{t - S_i}{mult^{\,i}}\right)
+    .. math:: v(t) = factor^{\,i}\; schedule\!\left(\frac{t - S_i}{mult^{\,i}}\right)
 
-    After ``limit`` cycles it holds ``schedule(period) * decay**(limit - 1)``.
+    After ``limit`` cycles it holds ``schedule(period) * factor**(limit - 1)``.
     ``mult`` may be any real >= 1 (torch's ``T_mult``, timm's ``cycle_mul``,
-    Keras' ``t_mul``); ``decay`` is timm's ``cycle_decay`` and Keras'
-    ``m_mul``.
+    Keras' ``t_mul``); ``factor`` is timm's ``cycle_decay`` and Keras' ``m_mul``.
 
     The cycle index is exact, unlike torch's ``step(epoch)``, timm and Keras,
-    which take a floating-point logarithm: with whole ``period`` and whole
-    ``mult`` it is computed in integers for every step up to 2**31 - 1, and
-    otherwise a float estimate is corrected by exact comparison with the
-    neighbouring cycle starts.
+    which take a floating-point logarithm: with a whole ``period`` and a whole
+    ``mult`` it is computed in integers for every step the step type holds
+    (2**31 - 1, or 2**63 - 1 under x64), and otherwise a float estimate is
+    corrected by comparison with the neighbouring cycle starts. How it is found
+    is decided when the schedule is built from a concrete ``mult``; with a
+    traced ``mult`` every way is computed and the right one selected per step.
 
     >>> import lrjax
     >>> s = lrjax.restart(lrjax.cosine(1.0, steps=3), period=3, mult=2)
     >>> [round(float(s(t)), 3) for t in range(10)]  # torch CosineAnnealingWarmRestarts(T_0=3, T_mult=2)
     [1.0, 0.75, 0.25, 1.0, 0.933, 0.75, 0.5, 0.25, 0.067, 1.0]
-    >>> print(lrjax.restart(lrjax.cosine(1.0, 1), period=1, mult=3)(121))  # a restart, where torch gives 0
+    >>> print(lrjax.restart(lrjax.cosine(1.0, steps=1), period=1, mult=3)(121))  # a restart, where torch gives 0
     1.0
     """
-    where = "restart"
-    return Restart(
-        schedule=as_schedule(where, "schedule", schedule),
-        period=check.number(where, "period", period, gt=0),
-        mult=check.number(where, "mult", mult, ge=1),
-        decay=check.number(where, "decay", decay, ge=0),
-        limit=_check_limit(where, limit),
-    )
+
+    schedule: Schedule = schedule()
+    _: dataclasses.KW_ONLY
+    period: Duration = f.duration(gt=0)
+    mult: jax.Array = f.value(1.0, ge=1)
+    factor: jax.Array = f.value(1.0, ge=0)
+    limit: jax.Array | None = f.value(None, ge=1, whole=True)
+    path: str | None = f.derived(None)
+
+    def __check_init__(self) -> None:
+        m = concrete(self.mult)
+        if m is None:
+            return
+        if np.all(m == 1):
+            path = "periodic"
+        elif self.period.whole and np.all(m % 1 == 0) and np.all(m >= 2):
+            path = "tabulated"
+        elif np.all(m > 1):
+            path = "estimated"
+        else:
+            path = None
+        object.__setattr__(self, "path", path)
+
+    def _evaluate(self, t: Step) -> jax.Array:
+        i, local = _FIND[self.path](t, self.period, jnp.maximum(self.mult, 1))
+        if self.limit is not None:
+            limit = jnp.maximum(self.limit, 1)
+            held = i >= limit
+            end = local.at(self.period)
+            local = Step(jnp.where(held, end.whole, local.whole), jnp.where(held, end.frac, local.frac))
+            i = jnp.where(held, limit - 1, i)
+        return self.schedule._evaluate(local) * power(self.factor, i)
+
+
+class cycle(Preset):  # noqa: N801
+    r"""Repeats the first ``period`` steps of ``schedule``, cycle ``i`` scaled by ``factor**i``: ``restart`` with ``mult=1``.
+
+    .. math:: v(t) = factor^{\,i}\; schedule(t - i \cdot period), \quad i = \lfloor t / period \rfloor
+
+    After ``limit`` cycles (if given) it holds the end of the last cycle,
+    ``schedule(period) * factor**(limit - 1)``: a cosine cycle ends on its
+    ``end``, as optax's ``sgdr_schedule`` does after its last cycle. Exact for
+    every integer step when ``period`` is whole.
+
+    >>> import lrjax
+    >>> s = lrjax.cycle(lrjax.linear(1.0, 0.0, steps=10), period=10, factor=0.5, limit=2)
+    >>> print(s(5), s(10), s(15), s(20), s(1000))
+    0.5 0.5 0.25 0.0 0.0
+    """
+
+    schedule: Schedule = schedule()
+    _: dataclasses.KW_ONLY
+    period: Duration = f.duration(gt=0)
+    factor: jax.Array = f.value(1.0, ge=0)
+    limit: jax.Array | None = f.value(None, ge=1, whole=True)
+
+    def compose(self) -> Schedule:
+        return restart(self.schedule, period=self.period, mult=1.0, factor=self.factor, limit=self.limit)

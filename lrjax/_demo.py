@@ -13,10 +13,10 @@ import optax
 from ._algebra import blend
 from ._anneal import cosine
 from ._inject import inject
+from ._presets import wsd
 from ._ramps import warmup
 from ._schedule import Schedule
 from ._sweep import grid
-from ._wsd import wsd
 
 FAMILIES = ("cosine", "wsd", "constant")
 
@@ -58,7 +58,7 @@ def schedule(family: str, peak: float, warmup_steps: int, total: int) -> Schedul
     n = total - warmup_steps
     end = peak if family == "constant" else 0.01 * peak
     stable_then_decay = wsd(peak, warmup_steps=0, stable_steps=0.8 * n, decay_steps=0.2 * n, end=0.01 * peak)
-    return warmup(blend(cosine(peak, n, end=end), stable_then_decay, weight=float(family == "wsd")), warmup_steps)
+    return warmup(blend(cosine(peak, end, steps=n), stable_then_decay, weight=float(family == "wsd")), steps=warmup_steps)
 
 
 def run(steps: int = 600, out: str | None = "lrjax-demo.png", chunk: int = 50) -> int:

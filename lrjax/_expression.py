@@ -9,21 +9,15 @@ what it names: no `eval`, no attribute access, no imports.
 from __future__ import annotations
 
 import ast
-import dataclasses
 import difflib
 import inspect
 import math
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
-
-from ._algebra import Product, Sum
-from ._anneal import Constant
-from ._checks import concrete
-from ._names import construct, constructors
-from ._pytree import Tree
+from ._registry import KINDS, UNWRITABLE
 from ._schedule import Schedule
+from ._tree import Tree
 
 #: Longest text `parse` reads, in characters.
 MAX_LENGTH = 1_000_000
@@ -33,73 +27,26 @@ MAX_DEPTH = 64
 MAX_INT = 2**63
 
 
-def plain(a: np.ndarray, whole: bool = False) -> Any:
-    """A concrete array as Python numbers (nested lists), each the shortest decimal that converts back exactly.
-
-    ``whole`` writes whole numbers as ints (for durations).
-    """
-    if a.ndim:
-        return [plain(v, whole) for v in a]
-    if a.dtype == np.bool_:
-        return bool(a)
-    if whole and np.isfinite(a) and a == np.round(a):
-        return int(a)
-    short = float(str(a))  # numpy prints the shortest decimal that reads back as the same value of its dtype
-    return short if a.dtype.type(short) == a else float(a)
+def construct(name: str, args: list[Any], kwargs: dict[str, Any]) -> Tree:
+    """``KINDS[name](*args, **kwargs)``, with a ValueError for arguments it does not take."""
+    kind = KINDS[name]
+    try:
+        inspect.signature(kind).bind(*args, **kwargs)
+    except TypeError as e:
+        raise ValueError(f"{name}: {e}") from None
+    return kind(*args, **kwargs)
 
 
-def write(tree: Tree) -> str:
-    """The expression that rebuilds ``tree``: arguments equal to their defaults are left out."""
-    if isinstance(tree, (Sum, Product)):
-        op = "+" if isinstance(tree, Sum) else "*"
-        return f"({_operand(tree.left, tree.right)} {op} {_operand(tree.right, tree.left)})"
-    args, kwargs = tree.arguments()
-    fields = {f.name: f for f in dataclasses.fields(tree)}
-    params = inspect.signature(tree.constructor()).parameters
-    parts = [_write_value(a) for a in args]
-    for i, (name, value) in enumerate(kwargs.items()):
-        default = params[name].default if name in params else inspect.Parameter.empty
-        if default is not inspect.Parameter.empty and _equals(value, default):
-            continue
-        text = _write_value(value, name in fields and fields[name].metadata.get("duration", False))
-        # The schedule(s) a combinator wraps come first, unnamed: warmup(cosine(...), steps=500).
-        parts.append(text if i == 0 and not args and _holds_schedules(value) else f"{name}={text}")
-    return f"{tree.name}({', '.join(parts)})"
-
-
-def _operand(s: Schedule, other: Schedule) -> str:
-    """A scalar constant is written as a number, unless the other side is a constant too (then nothing would be a schedule)."""
-    a = concrete(s.value) if isinstance(s, Constant) and not isinstance(other, Constant) else None
-    return repr(plain(a)) if a is not None and a.ndim == 0 else repr(s)
-
-
-def _holds_schedules(x: Any) -> bool:
-    return isinstance(x, Schedule) or (isinstance(x, (tuple, list)) and all(isinstance(v, Schedule) for v in x))
-
-
-def _equals(value: Any, default: Any) -> bool:
-    if default is None or isinstance(default, (str, bool)):
-        return value is default or (isinstance(value, type(default)) and value == default)
-    a = concrete(value)
-    return a is not None and a.ndim == 0 and bool(a == default)
-
-
-def _write_value(x: Any, whole: bool = False) -> str:
-    if isinstance(x, (Tree, str, bool)) or x is None:
-        return repr(x)
-    if callable(x):
-        return getattr(x, "__name__", repr(x))
-    if isinstance(x, (tuple, list)):
-        return "[" + ", ".join(_write_value(v, whole) for v in x) + "]"
-    a = concrete(x)
-    return repr(x) if a is None else repr(plain(a, whole))
+def names() -> list[str]:
+    """The names an expression may call."""
+    return [n for n in KINDS if n not in UNWRITABLE]
 
 
 def parse(text: str) -> Tree:
     """Reads an lrjax expression, such as ``repr`` prints, back into a schedule.
 
-    The expression may call any lrjax schedule constructor or preset
-    (``cosine``, ``warmup``, ``join``, ``sgdr``, ..., and ``PolynomialDecay``,
+    The expression may call any public lrjax constructor or preset
+    (``cosine``, ``warmup``, ``join``, ``sgdr``, ..., and ``keras.PolynomialDecay``,
     the one compat kind without a native equivalent) with positional or keyword arguments that are
     numbers, strings, booleans, ``None``, lists or schedules, and may combine
     schedules and numbers with ``+ - * /``. Nothing else is allowed: no
@@ -111,12 +58,12 @@ def parse(text: str) -> Tree:
     read, and passes on the constructors' own `ValueError`.
 
     >>> import lrjax
-    >>> s = lrjax.parse("warmup(cosine(init=1e-3, steps=10000), steps=500)")
+    >>> s = lrjax.parse("warmup(cosine(1e-3, steps=10000), steps=500)")
     >>> s
     warmup(cosine(init=0.001, steps=10000), steps=500)
     >>> print(s(500))
     0.001
-    >>> lrjax.parse("0.5 * cosine(1.0, 100) + 0.1")
+    >>> lrjax.parse("0.5 * cosine(1.0, steps=100) + 0.1")
     ((0.5 * cosine(init=1.0, steps=100)) + 0.1)
     """
     if not isinstance(text, str):
@@ -124,6 +71,9 @@ def parse(text: str) -> Tree:
     source = text.strip()
     if len(source) > MAX_LENGTH:
         raise ValueError(f"parse: the expression is {len(source)} characters long, more than the {MAX_LENGTH} allowed")
+    bad = next((i for i, c in enumerate(source) if not c.isprintable() and not c.isspace() or "\ud800" <= c <= "\udfff"), None)
+    if bad is not None:
+        raise ValueError(f"parse: the expression holds a character that is not printable text, {source[bad]!r} at column {bad + 1}")
     try:
         body = ast.parse(source, mode="eval").body
     except SyntaxError as e:
@@ -193,7 +143,7 @@ class _Reader:
         if isinstance(node, ast.Call):
             return self.call(node, depth)
         if isinstance(node, ast.Name):
-            hint = "; call it with its arguments" if node.id in constructors() else ""
+            hint = "; call it with its arguments" if node.id in names() else ""
             raise self.fail(node, f"unknown name {node.id!r}{hint}")
         what = _FORBIDDEN.get(type(node), f"{type(node).__name__} syntax")
         raise self.fail(node, f"{what} is not allowed")
@@ -218,7 +168,13 @@ class _Reader:
         if _is_number(left) and _is_number(right):
             if symbol == "/" and right == 0:
                 raise self.fail(node, "division by zero")
-            return _COMBINE[symbol](left, right)
+            try:
+                result = _COMBINE[symbol](left, right)
+            except OverflowError:
+                raise self.fail(node, "number too large") from None
+            if (isinstance(result, int) and abs(result) >= MAX_INT) or (isinstance(result, float) and not math.isfinite(result)):
+                raise self.fail(node, "number too large")
+            return result
         if not all(isinstance(x, Schedule) or _is_number(x) for x in (left, right)):
             raise self.fail(node, f"{symbol} combines schedules and numbers only")
         if symbol == "/" and isinstance(right, Schedule):
@@ -229,14 +185,14 @@ class _Reader:
             raise self.fail(node, str(e)) from None
 
     def call(self, node: ast.Call, depth: int) -> Tree:
-        if not isinstance(node.func, ast.Name):
+        name = _called_name(node.func)
+        if name is None:
             what = _FORBIDDEN.get(type(node.func), "calling the result of an expression")
             raise self.fail(node.func, f"{what} is not allowed")
-        name = node.func.id
-        if name == "from_fn":
-            raise self.fail(node, "from_fn wraps a Python function, which an expression cannot name")
-        if name not in constructors():
-            close = difflib.get_close_matches(name, constructors(), n=1)
+        if name in UNWRITABLE:
+            raise self.fail(node, f"{name} wraps a Python function, which an expression cannot name")
+        if name not in KINDS:
+            close = difflib.get_close_matches(name, names(), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise self.fail(node.func, f"unknown schedule {name!r}{hint}")
         for a in node.args:
@@ -255,6 +211,15 @@ class _Reader:
             return construct(name, args, kwargs)
         except ValueError as e:
             raise self.fail(node, str(e)) from None
+
+
+def _called_name(func: ast.AST) -> str | None:
+    """``cosine`` for ``cosine(...)``, ``keras.PolynomialDecay`` for a compat kind; None for anything else."""
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and f"{func.value.id}.{func.attr}" in KINDS:
+        return f"{func.value.id}.{func.attr}"
+    return None
 
 
 def _is_number(x: Any) -> bool:

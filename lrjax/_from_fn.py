@@ -8,25 +8,16 @@ from typing import Any
 import jax
 from jax.typing import ArrayLike
 
-from . import _checks as check
+from . import _fields as f
 from ._arith import Step
-from ._pytree import static
+from ._fields import Param
 from ._schedule import Schedule
+from ._tree import write_value
+
+_HYPERPARAMETER = Param("value")
 
 
-class FromFn(Schedule):
-    name = "from_fn"
-    fn: Callable[..., ArrayLike] = static()
-    hyperparams: dict[str, jax.Array]
-
-    def _evaluate(self, t: Step) -> jax.Array:
-        return self.fn(t.float(), **self.hyperparams)
-
-    def arguments(self) -> tuple[tuple[Any, ...], dict[str, Any]]:
-        return (self.fn,), dict(self.hyperparams)
-
-
-def from_fn(fn: Callable[..., ArrayLike], /, **hyperparams: ArrayLike) -> FromFn:
+class from_fn(Schedule):  # noqa: N801
     r"""Any jittable ``fn(step, **hyperparams)`` as a schedule whose hyperparameters are leaves.
 
     ``fn`` is static: it is part of the tree structure, so a new function
@@ -43,6 +34,22 @@ def from_fn(fn: Callable[..., ArrayLike], /, **hyperparams: ArrayLike) -> FromFn
     >>> print(lrjax.from_fn(rsqrt, scale=2.0)(3))
     1.0
     """
-    if not callable(fn):
-        raise ValueError(f"from_fn: fn must be callable, got {fn!r}")
-    return FromFn(fn=fn, hyperparams={k: check.number("from_fn", k, v) for k, v in hyperparams.items()})
+
+    fn: Callable[..., ArrayLike] = f.function()
+    hyperparams: dict[str, jax.Array] = f.declare(Param("hyperparams"), None)
+
+    def __init__(self, fn: Callable[..., ArrayLike], /, **hyperparams: ArrayLike):
+        object.__setattr__(self, "fn", Param("function").convert(self.name, "fn", fn))
+        converted = {k: _HYPERPARAMETER.convert(self.name, k, v) for k, v in hyperparams.items()}
+        object.__setattr__(self, "hyperparams", converted)
+
+    def _evaluate(self, t: Step) -> jax.Array:
+        return self.fn(t.float(), **self.hyperparams)
+
+    def arguments(self) -> dict[str, Any]:
+        return {"fn": self.fn, **self.hyperparams}
+
+    def write(self) -> str:
+        parts = [getattr(self.fn, "__name__", repr(self.fn))]
+        parts += [f"{k}={write_value(v, _HYPERPARAMETER)}" for k, v in self.hyperparams.items()]
+        return f"from_fn({', '.join(parts)})"

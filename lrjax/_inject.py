@@ -9,8 +9,15 @@ import jax
 import jax.numpy as jnp
 import optax
 
-from . import _checks as check
+from . import _flax
+from ._fields import Param
 from ._schedule import Schedule
+
+_flax.install()
+
+
+#: How a numeric hyperparameter is converted to a leaf.
+_NUMBER = Param("value")
 
 
 def increment(count: jax.Array) -> jax.Array:
@@ -18,15 +25,17 @@ def increment(count: jax.Array) -> jax.Array:
     return jnp.where(count < jnp.iinfo(jnp.int32).max, count + 1, count)
 
 
-def _values(sources: dict[str, Any], count: jax.Array) -> dict[str, jax.Array]:
-    return {k: v(count) if isinstance(v, Schedule) else v for k, v in sources.items()}
+def _values(sources: dict[str, Any], evaluated: dict[str, Callable[[jax.Array], Any]], count: jax.Array) -> dict[str, jax.Array]:
+    """The value at ``count`` of each hyperparameter in the state (``sources``) and of each callable the optimizer evaluates."""
+    values = {k: v(count) if isinstance(v, Schedule) else v for k, v in sources.items()}
+    return {**values, **{k: jnp.asarray(f(count)) for k, f in evaluated.items()}}
 
 
 class InjectState(NamedTuple):
     """The state of an `inject` optimizer: the step count, the schedules, the values used and the inner state.
 
     >>> import jax.numpy as jnp, optax, lrjax
-    >>> tx = lrjax.inject(optax.sgd)(learning_rate=lrjax.linear(1.0, 0.0, 10))
+    >>> tx = lrjax.inject(optax.sgd)(learning_rate=lrjax.linear(1.0, 0.0, steps=10))
     >>> state = tx.init(jnp.zeros(2))
     >>> _, state = tx.update(jnp.ones(2), state)
     >>> print(state.count, state.hyperparams["learning_rate"])
@@ -57,12 +66,19 @@ def inject(
       update trains N configurations in one compile;
     - any hyperparameter can be scheduled (momentum, Adam's ``b1``, weight decay).
 
-    ``state.hyperparams`` holds the values the last update used, for logging.
-    Names in ``static_args``, and bools, strings, None and other callables, are
-    passed to the factory unchanged (static). The first update uses count 0.
+    Any other callable of the count, such as an optax schedule, is evaluated
+    at every update and logged, as ``optax.inject_hyperparams`` does; it is
+    part of the optimizer, not of the state, so it cannot be swapped
+    (`set_schedules`) or stacked. ``state.hyperparams`` holds the values the
+    last update used, for logging (see also `hyperparams`).
+
+    Names in ``static_args`` are passed to the factory unchanged (static), and
+    so are bools and None. Any other value that is not a number raises
+    ``ValueError`` naming the hyperparameter (``learning_rate="1e-3"``), at
+    build time. The first update uses count 0.
 
     >>> import jax.numpy as jnp, optax, lrjax
-    >>> tx = lrjax.inject(optax.sgd)(learning_rate=lrjax.linear(1.0, 0.0, 10), momentum=0.9)
+    >>> tx = lrjax.inject(optax.sgd)(learning_rate=lrjax.linear(1.0, 0.0, steps=10), momentum=0.9)
     >>> state = tx.init(jnp.zeros(2))
     >>> updates, state = tx.update(jnp.ones(2), state)
     >>> print(float(state.hyperparams["learning_rate"]), float(updates[0]))
@@ -71,23 +87,26 @@ def inject(
     static_names = {static_args} if isinstance(static_args, str) else set(static_args)
 
     def build(**hyperparams: Any) -> optax.GradientTransformationExtraArgs:
-        static, dynamic = {}, {}
+        static, dynamic, evaluated = {}, {}, {}
         for name, value in hyperparams.items():
-            if isinstance(value, Schedule):
-                dynamic[name] = value
-            elif name in static_names or value is None or isinstance(value, (bool, str)) or callable(value):
+            if name in static_names or value is None or isinstance(value, bool):
                 static[name] = value
+            elif isinstance(value, Schedule):
+                dynamic[name] = value
+            elif callable(value):
+                evaluated[name] = value
             else:
-                dynamic[name] = check.number("inject", name, value)
+                dynamic[name] = _number(name, value)
 
         def init(params: Any) -> InjectState:
+            _flax.register_if_imported()
             count = jnp.zeros([], jnp.int32)
-            values = _values(dynamic, count)
+            values = _values(dynamic, evaluated, count)
             inner = optimizer_factory(**static, **values).init(params)
             return InjectState(count=count, schedules=dynamic, hyperparams=values, inner_state=inner)
 
         def update(updates: Any, state: InjectState, params: Any = None, **extra_args: Any):
-            values = _values(state.schedules, state.count)
+            values = _values(state.schedules, evaluated, state.count)
             inner = optax.with_extra_args_support(optimizer_factory(**static, **values))
             updates, inner_state = inner.update(updates, state.inner_state, params, **extra_args)
             return updates, InjectState(increment(state.count), state.schedules, values, inner_state)
@@ -95,6 +114,14 @@ def inject(
         return optax.GradientTransformationExtraArgs(init, update)
 
     return build
+
+
+def _number(name: str, value: Any) -> jax.Array:
+    try:
+        return _NUMBER.convert("inject", name, value)
+    except ValueError as e:
+        hint = f"; if the optimizer takes {name} as a fixed option, name it in static_args"
+        raise ValueError(f"{e} (hyperparameters are lrjax schedules, numbers or callables of the count){hint}") from None
 
 
 class ScaleByScheduleState(NamedTuple):
@@ -109,7 +136,7 @@ def scale_by_schedule(schedule: Schedule) -> optax.GradientTransformation:
     replaced, stacked and vmapped like any state leaf.
 
     >>> import jax.numpy as jnp, lrjax
-    >>> tx = lrjax.scale_by_schedule(lrjax.piecewise_constant([1], [1.0, 0.5]))
+    >>> tx = lrjax.scale_by_schedule(lrjax.piecewise_constant([1.0, 0.5], boundaries=[1]))
     >>> state, steps = tx.init(jnp.zeros(1)), []
     >>> for _ in range(2):
     ...     updates, state = tx.update(jnp.ones(1), state)
@@ -122,6 +149,7 @@ def scale_by_schedule(schedule: Schedule) -> optax.GradientTransformation:
 
     def init(params: Any) -> ScaleByScheduleState:
         del params
+        _flax.register_if_imported()
         return ScaleByScheduleState(jnp.zeros([], jnp.int32), schedule)
 
     def update(updates: Any, state: ScaleByScheduleState, params: Any = None):

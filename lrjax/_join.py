@@ -2,32 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
 
 import jax
 import jax.numpy as jnp
-from jax.typing import ArrayLike
 
-from . import _checks as check
-from ._algebra import as_schedule
-from ._arith import Step, count_reached
-from ._pytree import duration
-from ._schedule import Schedule
+from . import _fields as f
+from ._arith import Duration, Step, count_reached
+from ._schedule import Schedule, schedules
 
 
-class Join(Schedule):
-    name = "join"
-    schedules: tuple[Schedule, ...]
-    boundaries: jax.Array = duration(vector=True)
-
-    def _evaluate(self, t: Step) -> jax.Array:
-        starts = jnp.concatenate([jnp.zeros((1,), self.boundaries.dtype), self.boundaries])
-        values = [s._evaluate(t.minus(starts[i])) for i, s in enumerate(self.schedules)]
-        piece, *values = jnp.broadcast_arrays(count_reached(t, self.boundaries), *values)
-        return jax.lax.select_n(piece, *values)
-
-
-def join(schedules: Sequence[Schedule | ArrayLike], boundaries: Sequence[float] | ArrayLike) -> Join:
+class join(Schedule):  # noqa: N801
     r"""Runs ``schedules[i]`` from ``boundaries[i-1]`` (0 for the first), each on its own clock.
 
     .. math:: v(t) = s_i(t - b_{i-1}) \quad \text{for } b_{i-1} \le t < b_i
@@ -35,18 +20,32 @@ def join(schedules: Sequence[Schedule | ArrayLike], boundaries: Sequence[float] 
     ``len(boundaries) == len(schedules) - 1``; boundaries must be sorted and
     non-negative, and are leaves, so they can be traced. At a boundary the
     next schedule starts at its own step 0, as in optax's ``join_schedules``.
-    Numbers are accepted as constant schedules. Each piece adds a constant
-    amount to the compiled program.
+    Numbers are accepted as constant schedules. The piece is found first and
+    one local clock is computed; each piece adds its own formula to the
+    compiled program.
 
     >>> import lrjax
-    >>> s = lrjax.join([lrjax.linear(0.0, 1.0, 10), lrjax.cosine(1.0, 90)], boundaries=[10])
+    >>> s = lrjax.join([lrjax.linear(0.0, 1.0, steps=10), lrjax.cosine(1.0, steps=90)], boundaries=[10])
     >>> print(s(5), s(10), s(100))
     0.5 1.0 0.0
     """
-    where = "join"
-    if isinstance(schedules, Schedule) or not isinstance(schedules, Sequence) or not schedules:
-        raise ValueError(f"{where}: schedules must be a non-empty sequence of schedules, got {schedules!r}")
-    pieces = tuple(as_schedule(where, f"schedules[{i}]", s) for i, s in enumerate(schedules))
-    boundaries = check.vector(where, "boundaries", boundaries, ge=0, ordered=True)
-    check.length(where, "boundaries", boundaries, len(pieces) - 1, "one fewer than schedules")
-    return Join(schedules=pieces, boundaries=boundaries)
+
+    schedules: tuple[Schedule, ...] = schedules()
+    _: dataclasses.KW_ONLY
+    boundaries: Duration = f.durations()
+
+    def __check_init__(self) -> None:
+        n = self.boundaries.shape[-1]
+        if n != len(self.schedules) - 1:
+            raise ValueError(f"{self.name}: boundaries must have {len(self.schedules) - 1} entries (one fewer than schedules), got {n}")
+
+    def _evaluate(self, t: Step) -> jax.Array:
+        piece = count_reached(t, self.boundaries)
+        zero = jnp.zeros(self.boundaries.shape[:-1] + (1,), self.boundaries.dtype)
+        coarse = jnp.concatenate([zero, self.boundaries.coarse], axis=-1)
+        fine = jnp.concatenate([zero, self.boundaries.fine], axis=-1)
+        start = Duration(jnp.take(coarse, piece), jnp.take(fine, piece), self.boundaries.whole)
+        local = t.minus(start)
+        values = [s._evaluate(local) for s in self.schedules]
+        piece, *values = jnp.broadcast_arrays(piece, *values)
+        return jax.lax.select_n(piece, *values)

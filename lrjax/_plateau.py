@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, NamedTuple
 
 import jax
@@ -9,10 +10,11 @@ import jax.numpy as jnp
 import optax
 from jax.typing import ArrayLike
 
-from . import _checks as check
+from . import _fields as f
+from . import _flax
 from ._inject import increment
-from ._pytree import Tree, static
 from ._schedule import Schedule
+from ._tree import Tree
 
 
 class PlateauState(NamedTuple):
@@ -31,29 +33,47 @@ class PlateauState(NamedTuple):
     scale: jax.Array
 
 
-class Plateau(Tree):
-    """A reduce-on-plateau controller, as `plateau` builds it: a PyTree whose numbers are leaves.
+class plateau(Tree):  # noqa: N801
+    r"""A reduce-on-plateau controller with torch ``ReduceLROnPlateau``'s semantics, as a PyTree.
 
-    ``init()`` gives the first `PlateauState`; ``update(state, metric)`` feeds one metric.
+    ``init() -> state`` and ``update(state, metric) -> state``; the learning rate
+    is multiplied by ``state.scale``. For each metric:
+
+    1. it is an improvement if it beats ``best`` by more than the threshold
+       (``mode="min"``: :math:`m < best - \theta|best|` for ``"rel"``, :math:`m < best - \theta`
+       for ``"abs"``; ``"max"`` mirrored); then ``best = m`` and the count of bad
+       metrics resets, otherwise it grows by one;
+    2. during a cooldown the cooldown counts down and bad metrics are not counted;
+    3. when the count exceeds ``patience``, ``scale`` becomes
+       ``max(scale * factor, min_scale)`` (only if that lowers it by more than
+       ``eps``), a cooldown of ``cooldown`` metrics starts and the count resets.
+
+    One deliberate difference from torch (and optax's
+    ``contrib.reduce_on_plateau``): the relative threshold uses :math:`|best|`,
+    so negative metrics work (torch's ``best * (1 - threshold)`` moves towards 0
+    and counts an unchanged negative metric as an improvement forever). For
+    positive metrics the two are identical. Every number is a leaf: jittable,
+    vmappable over controllers and metrics.
 
     >>> import lrjax
-    >>> controller = lrjax.plateau(mode="max", factor=0.1, patience=1)
-    >>> state = controller.init()
-    >>> for accuracy in [0.5, 0.6, 0.6, 0.6]:
-    ...     state = controller.update(state, accuracy)
-    >>> print(state.scale)
-    0.1
+    >>> controller = lrjax.plateau(patience=1, factor=0.5)
+    >>> state, scales = controller.init(), []
+    >>> for loss in [1.0, 1.0, 1.0, 0.5, 0.5, 0.5]:
+    ...     state = controller.update(state, loss)
+    ...     scales.append(float(state.scale))
+    >>> scales
+    [1.0, 1.0, 0.5, 0.5, 0.5, 0.25]
     """
 
-    name = "plateau"
-    mode: str = static()
-    factor: jax.Array
-    patience: jax.Array
-    threshold: jax.Array
-    threshold_mode: str = static()
-    cooldown: jax.Array
-    min_scale: jax.Array
-    eps: jax.Array
+    _: dataclasses.KW_ONLY
+    mode: str = f.choice("min", "max", default="min")
+    factor: jax.Array = f.value(0.1, ge=0, lt=1)
+    patience: jax.Array = f.value(10, ge=0)
+    threshold: jax.Array = f.value(1e-4, ge=0)
+    threshold_mode: str = f.choice("rel", "abs", default="rel")
+    cooldown: jax.Array = f.value(0, ge=0)
+    min_scale: jax.Array = f.value(0.0, ge=0)
+    eps: jax.Array = f.value(1e-8, ge=0)
 
     def init(self) -> PlateauState:
         """The state before the first metric: no best yet, scale 1."""
@@ -86,69 +106,16 @@ class Plateau(Tree):
         )
 
 
-def plateau(
-    mode: str = "min",
-    factor: ArrayLike = 0.1,
-    patience: ArrayLike = 10,
-    threshold: ArrayLike = 1e-4,
-    threshold_mode: str = "rel",
-    cooldown: ArrayLike = 0,
-    min_scale: ArrayLike = 0.0,
-    eps: ArrayLike = 1e-8,
-) -> Plateau:
-    r"""A reduce-on-plateau controller with torch ``ReduceLROnPlateau``'s semantics, as a PyTree.
-
-    ``init() -> state`` and ``update(state, metric) -> state``; the learning rate
-    is multiplied by ``state.scale``. For each metric:
-
-    1. it is an improvement if it beats ``best`` by more than the threshold
-       (``mode="min"``: :math:`m < best - \theta|best|` for ``"rel"``, :math:`m < best - \theta`
-       for ``"abs"``; ``"max"`` mirrored); then ``best = m`` and the count of bad
-       metrics resets, otherwise it grows by one;
-    2. during a cooldown the cooldown counts down and bad metrics are not counted;
-    3. when the count exceeds ``patience``, ``scale`` becomes
-       ``max(scale * factor, min_scale)`` (only if that lowers it by more than
-       ``eps``), a cooldown of ``cooldown`` metrics starts and the count resets.
-
-    One deliberate difference from torch (and optax's
-    ``contrib.reduce_on_plateau``): the relative threshold uses :math:`|best|`,
-    so negative metrics work (torch's ``best * (1 - threshold)`` moves towards 0
-    and counts an unchanged negative metric as an improvement forever). For
-    positive metrics the two are identical. Every number is a leaf: jittable,
-    vmappable over controllers and metrics.
-
-    >>> import lrjax
-    >>> controller = lrjax.plateau(patience=1, factor=0.5)
-    >>> state, scales = controller.init(), []
-    >>> for loss in [1.0, 1.0, 1.0, 0.5, 0.5, 0.5]:
-    ...     state = controller.update(state, loss)
-    ...     scales.append(float(state.scale))
-    >>> scales
-    [1.0, 1.0, 0.5, 0.5, 0.5, 0.25]
-    """
-    where = "plateau"
-    return Plateau(
-        mode=check.choice(where, "mode", mode, ("min", "max")),
-        factor=check.number(where, "factor", factor, ge=0, lt=1),
-        patience=check.number(where, "patience", patience, ge=0),
-        threshold=check.number(where, "threshold", threshold, ge=0),
-        threshold_mode=check.choice(where, "threshold_mode", threshold_mode, ("rel", "abs")),
-        cooldown=check.number(where, "cooldown", cooldown, ge=0),
-        min_scale=check.number(where, "min_scale", min_scale, ge=0),
-        eps=check.number(where, "eps", eps, ge=0),
-    )
-
-
 class ScaleByPlateauState(NamedTuple):
     count: jax.Array
-    controller: Plateau
+    controller: plateau
     plateau: PlateauState
     schedule: Schedule | None
     #: The learning rate the last update used (for logging).
     learning_rate: jax.Array
 
 
-def scale_by_plateau(controller: Plateau, schedule: Schedule | None = None) -> optax.GradientTransformationExtraArgs:
+def scale_by_plateau(controller: plateau, schedule: Schedule | None = None) -> optax.GradientTransformationExtraArgs:
     """Scales updates by ``schedule(count) * scale`` (or ``scale``), feeding ``update(..., value=metric)`` to ``controller``.
 
     The controller's state is updated with the metric first, so the update it
@@ -169,7 +136,7 @@ def scale_by_plateau(controller: Plateau, schedule: Schedule | None = None) -> o
     >>> steps
     [0.1, 0.05]
     """
-    if not isinstance(controller, Plateau):
+    if not isinstance(controller, plateau):
         raise ValueError(f"scale_by_plateau: controller must be an lrjax.plateau(...), got {controller!r}")
     if schedule is not None and not isinstance(schedule, Schedule):
         raise ValueError(f"scale_by_plateau: schedule must be an lrjax schedule or None, got {schedule!r}")
@@ -180,6 +147,7 @@ def scale_by_plateau(controller: Plateau, schedule: Schedule | None = None) -> o
 
     def init(params: Any) -> ScaleByPlateauState:
         del params
+        _flax.register_if_imported()
         state = ScaleByPlateauState(jnp.zeros([], jnp.int32), controller, controller.init(), schedule, jnp.zeros(()))
         return state._replace(learning_rate=learning_rate(state, state.plateau))
 

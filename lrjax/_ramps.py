@@ -2,53 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import jax
 import jax.numpy as jnp
-from jax.typing import ArrayLike
 
-from . import _checks as check
-from ._algebra import as_schedule
-from ._arith import Step, progress
-from ._pytree import duration, static
-from ._schedule import Schedule
+from . import _fields as f
+from ._arith import Duration, Step, ramp
+from ._schedule import Schedule, schedule
 from ._shapes import SHAPES, interpolate
 
 
-class Warmup(Schedule):
-    name = "warmup"
-    schedule: Schedule
-    steps: jax.Array = duration()
-    init: jax.Array
-    shape: str = static()
-    prefix: bool = static()
-
-    def _evaluate(self, t: Step) -> jax.Array:
-        if self.prefix:
-            target = self.schedule._evaluate(t.at(jnp.zeros_like(self.steps)))
-            after = self.schedule._evaluate(t.minus(self.steps))
-        else:
-            target = self.schedule._evaluate(t.at(self.steps))
-            after = self.schedule._evaluate(t)
-        ramp = interpolate(self.init, target, progress(t.float(), self.steps), self.shape)
-        return jnp.where(t.since(self.steps) < 0, ramp, after)
-
-
-class Cooldown(Schedule):
-    name = "cooldown"
-    schedule: Schedule
-    steps: jax.Array = duration()
-    total_steps: jax.Array = duration()
-    end: jax.Array
-    shape: str = static()
-
-    def _evaluate(self, t: Step) -> jax.Array:
-        frac = progress(t.since(self.total_steps - self.steps), self.steps)
-        return interpolate(self.schedule._evaluate(t), self.end, frac, self.shape)
-
-
-def warmup(
-    schedule: Schedule, steps: ArrayLike, init: ArrayLike = 0.0, shape: str = "linear", prefix: bool = True
-) -> Warmup:
+class warmup(Schedule):  # noqa: N801
     r"""Ramps from ``init`` into ``schedule`` over ``steps``.
 
     - ``prefix=True``: the warmup comes first and ``schedule`` starts its own
@@ -60,28 +25,40 @@ def warmup(
 
     The ramp :math:`r` moves from ``init`` to its target along ``shape``:
     ``"linear"``, ``"cosine"`` (:math:`(1 - \cos \pi f)/2`) or ``"exponential"``
-    (geometric; ``init`` and the target must be positive).
+    (geometric; ``init`` and the target must be positive). ``schedule`` is
+    evaluated once per step: at ``max(t - steps, 0)`` (prefix) or ``max(t, steps)``,
+    which is the ramp's target while the ramp lasts.
 
     >>> import lrjax
-    >>> s = lrjax.warmup(lrjax.cosine(1.0, 100), steps=10)
+    >>> s = lrjax.warmup(lrjax.cosine(1.0, steps=100), steps=10)
     >>> print(s(5), s(10), s(110))
     0.5 1.0 0.0
     """
-    where = "warmup"
-    shape = check.choice(where, "shape", shape, ("linear", "cosine", "exponential"))
-    init = check.number(where, "init", init, **({"gt": 0} if shape == "exponential" else {}))
-    return Warmup(
-        schedule=as_schedule(where, "schedule", schedule),
-        steps=check.number(where, "steps", steps, ge=0),
-        init=init,
-        shape=shape,
-        prefix=check.flag(where, "prefix", prefix),
-    )
+
+    schedule: Schedule = schedule()
+    _: dataclasses.KW_ONLY
+    steps: Duration = f.duration()
+    init: jax.Array = f.value(0.0)
+    shape: str = f.choice("linear", "cosine", "exponential", default="linear")
+    prefix: bool = f.flag(True)
+
+    def __check_init__(self) -> None:
+        if self.shape == "exponential":
+            self.require("init must be > 0 with shape='exponential'", lambda init: init > 0, "init")
+
+    def _evaluate(self, t: Step) -> jax.Array:
+        ramping = t.since(self.steps) < 0
+        if self.prefix:
+            inner = t.minus(self.steps)  # step 0 while ramping: the ramp's target
+        else:
+            end = t.at(self.steps)
+            inner = Step(jnp.where(ramping, end.whole, t.whole), jnp.where(ramping, end.frac, t.frac))
+        after = self.schedule._evaluate(inner)
+        done, left = ramp(t, self.steps)
+        return jnp.where(ramping, interpolate(self.init, after, done, left, self.shape), after)
 
 
-def cooldown(
-    schedule: Schedule, steps: ArrayLike, total_steps: ArrayLike, end: ArrayLike = 0.0, shape: str = "linear"
-) -> Cooldown:
+class cooldown(Schedule):  # noqa: N801
     r"""Moves ``schedule`` to ``end`` over the last ``steps`` before ``total_steps``, then holds ``end``.
 
     With :math:`f = \mathrm{clip}((t - (total\_steps - steps)) / steps, 0, 1)`
@@ -98,16 +75,19 @@ def cooldown(
     >>> print(s(80), s(90), s(100), s(500))
     1.0 0.5 0.0 0.0
     """
-    where = "cooldown"
-    steps = check.number(where, "steps", steps, ge=0)
-    total_steps = check.number(where, "total_steps", total_steps, ge=0)
-    check.related(where, "steps must be <= total_steps", lambda steps, total_steps: steps <= total_steps,
-                  steps=steps, total_steps=total_steps)
-    shape = check.choice(where, "shape", shape, SHAPES)
-    return Cooldown(
-        schedule=as_schedule(where, "schedule", schedule),
-        steps=steps,
-        total_steps=total_steps,
-        end=check.number(where, "end", end, **({"gt": 0} if shape == "exponential" else {})),
-        shape=shape,
-    )
+
+    schedule: Schedule = schedule()
+    _: dataclasses.KW_ONLY
+    steps: Duration = f.duration()
+    total_steps: Duration = f.duration()
+    end: jax.Array = f.value(0.0)
+    shape: str = f.choice(*SHAPES, default="linear")
+
+    def __check_init__(self) -> None:
+        self.require("steps must be <= total_steps", lambda steps, total_steps: steps <= total_steps, "steps", "total_steps")
+        if self.shape == "exponential":
+            self.require("end must be > 0 with shape='exponential'", lambda end: end > 0, "end")
+
+    def _evaluate(self, t: Step) -> jax.Array:
+        done, left = ramp(t, self.steps, start=self.total_steps - self.steps)
+        return interpolate(self.schedule._evaluate(t), self.end, done, left, self.shape)

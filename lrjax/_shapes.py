@@ -5,47 +5,55 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
-from ._arith import Step, count_reached, power_no_growth, progress
+from ._arith import Duration, Step, count_reached, power_no_growth, ramp
 
 #: Every shape a schedule moves along between two values. Which ones a
-#: constructor accepts is listed in its docstring.
+#: constructor accepts is declared with its ``shape`` field.
 SHAPES = ("linear", "cosine", "sqrt", "exponential")
 
 
-def interpolate(start: jax.Array, end: jax.Array, frac: jax.Array, shape: str) -> jax.Array:
-    r"""Moves from ``start`` (``frac = 0``) to ``end`` (``frac = 1``).
+def interpolate(start: jax.Array, end: jax.Array, done: jax.Array, left: jax.Array, shape: str) -> jax.Array:
+    r"""Moves from ``start`` (``done = 0, left = 1``) to ``end`` (``done = 1, left = 0``).
 
-    With weight :math:`w(f)`, the value is :math:`start\,(1-w) + end\,w`:
+    With the weight :math:`w(f)` of ``end`` at fraction :math:`f`, the value is
+    :math:`start\,(1 - w) + end\,w`:
 
     - ``"linear"``: :math:`w = f`
     - ``"cosine"``: :math:`w = (1 - \cos(\pi f)) / 2`
     - ``"sqrt"``: :math:`w = \sqrt f` (as a decay: the "1-sqrt" shape of WSD)
     - ``"exponential"``: geometric, :math:`start^{1-f}\,end^{f}`; both ends must be positive.
+
+    ``w`` is computed from ``done`` and ``1 - w`` from ``left`` (the exact
+    remaining fraction), never one from the other, so the value is exactly
+    ``start`` and ``end`` at the ends and keeps its digits near both.
     """
     if shape == "exponential":
         tiny = jnp.finfo(jnp.result_type(start, end)).tiny
-        return power_no_growth(jnp.maximum(start, tiny), 1 - frac) * power_no_growth(jnp.maximum(end, tiny), frac)
+        return power_no_growth(jnp.maximum(start, tiny), left) * power_no_growth(jnp.maximum(end, tiny), done)
     if shape == "linear":
-        w = frac
+        w, keep = done, left
     elif shape == "cosine":
-        w = 0.5 * (1 - jnp.cos(jnp.pi * frac))
+        w, keep = jnp.sin(0.5 * jnp.pi * done) ** 2, jnp.sin(0.5 * jnp.pi * left) ** 2
     elif shape == "sqrt":
-        w = power_no_growth(frac, jnp.asarray(0.5, frac.dtype))
+        w = jnp.sqrt(done)
+        keep = left / (1 + w)  # 1 - sqrt(f) without cancellation
     else:
         raise ValueError(f"unknown shape {shape!r}; expected one of {SHAPES}")
-    return start * (1 - w) + end * w
+    return start * keep + end * w
 
 
-def interpolate_knots(t: Step, xs: jax.Array, ys: jax.Array, shape: str) -> jax.Array:
+def interpolate_knots(t: Step, xs: Duration, ys: jax.Array, shape: str) -> jax.Array:
     """Interpolates the knots ``(xs[i], ys[i])`` along ``shape``; holds ``ys[0]`` before and ``ys[-1]`` after.
 
-    ``xs`` must be sorted. The segment is found by binary search, so the program
-    size does not depend on the number of knots. A zero-length segment is a jump.
+    ``xs`` must be sorted. The segment is found by one search (binary beyond
+    64 knots), so the program size does not depend on their number. A
+    zero-length segment is a jump.
     """
     n = xs.shape[-1]
     if n == 1:
         return ys[0]
     i = jnp.clip(count_reached(t, xs) - 1, 0, n - 2)
-    x0, x1 = jnp.take(xs, i), jnp.take(xs, i + 1)
-    frac = progress(t.since(x0), x1 - x0)
-    return interpolate(jnp.take(ys, i), jnp.take(ys, i + 1), frac, shape)
+    x0 = Duration(jnp.take(xs.coarse, i), jnp.take(xs.fine, i), xs.whole)
+    x1 = Duration(jnp.take(xs.coarse, i + 1), jnp.take(xs.fine, i + 1), xs.whole)
+    done, left = ramp(t, x1 - x0, start=x0)
+    return interpolate(jnp.take(ys, i), jnp.take(ys, i + 1), done, left, shape)

@@ -11,7 +11,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ._pytree import Tree
+from ._arith import Duration
+from ._from_fn import from_fn
+from ._tree import Tree
 
 
 def _describe(x: Any) -> str:
@@ -27,10 +29,14 @@ def _first_difference(a: Any, b: Any, path: str) -> str | None:
     where = path or "the top"
     if type(a) is not type(b):
         return f"{where}: {_describe(a)} vs {_describe(b)}"
+    if isinstance(a, Duration):
+        return None if jnp.shape(a.coarse) == jnp.shape(b.coarse) else f"{where}: shape {jnp.shape(a.coarse)} vs {jnp.shape(b.coarse)}"
     if isinstance(a, Tree):
         for f in dataclasses.fields(a):
             x, y = getattr(a, f.name), getattr(b, f.name)
-            if f.metadata.get("static"):
+            if "derived" in f.metadata:
+                continue  # decided from values: stacking falls back to the general choice (`general`)
+            if f.name in a._static_fields:
                 if x != y:
                     return f"{path}.{f.name}: {x!r} vs {y!r}"
             elif found := _first_difference(x, y, f"{path}.{f.name}"):
@@ -58,7 +64,7 @@ def stack(trees: Sequence[Any]) -> Any:
     pieces); otherwise a ValueError names the first difference.
 
     >>> import jax, lrjax
-    >>> batch = lrjax.stack([lrjax.cosine(1.0, 100), lrjax.cosine(2.0, 50)])
+    >>> batch = lrjax.stack([lrjax.cosine(1.0, steps=100), lrjax.cosine(2.0, steps=50)])
     >>> print(jax.vmap(lambda s: s(50))(batch))
     [0.49999997 0.        ]
     """
@@ -68,18 +74,77 @@ def stack(trees: Sequence[Any]) -> Any:
     for i, tree in enumerate(trees[1:], 1):
         if found := _first_difference(trees[0], tree, ""):
             raise ValueError(f"stack: schedules[{i}] differs in structure from schedules[0] at {found}")
-    return jax.tree.map(lambda *xs: jnp.stack([jnp.asarray(x) for x in xs]), *trees)
+    stacked = jax.tree.map(lambda *xs: jnp.stack([jnp.asarray(x) for x in xs]), *general(trees))
+    return jax.tree.map(rebuild, stacked, is_leaf=lambda x: isinstance(x, Tree))
+
+
+def rebuild(tree: Any) -> Any:
+    """``tree`` built again through its constructors, so that what it decides from values is decided for these values."""
+    if not isinstance(tree, Tree):
+        return tree
+    arguments = {name: _rebuilt(value) for name, value in tree.arguments().items()}
+    if isinstance(tree, from_fn):
+        fn = arguments.pop("fn")
+        return from_fn(fn, **arguments)
+    return type(tree)(**arguments)
+
+
+def _rebuilt(x: Any) -> Any:
+    if isinstance(x, Tree):
+        return rebuild(x)
+    if isinstance(x, (tuple, list)):
+        return type(x)(_rebuilt(v) for v in x)
+    return x
+
+
+def general(trees: Sequence[Any]) -> list[Any]:
+    """``trees`` with the structure decided from their values made to agree.
+
+    Where they decided differently (a duration whole in one and fractional in
+    another, a `restart` whose ``mult`` is whole in one), each takes the
+    general choice, which holds for every value; the rest is kept.
+    """
+    a = trees[0]
+    if isinstance(a, Duration):
+        whole = a.whole if all(x.whole == a.whole for x in trees) else None
+        return [Duration(x.coarse, x.fine, whole) for x in trees]
+    if isinstance(a, Tree):
+        columns = {}
+        for f in dataclasses.fields(a):
+            column = [getattr(x, f.name) for x in trees]
+            if "derived" in f.metadata:
+                same = all(v == column[0] for v in column)
+                column = column if same else [f.metadata["derived"]] * len(trees)
+            elif f.name in a._leaf_fields:
+                column = general(column)
+            columns[f.name] = column
+        out = []
+        for i, x in enumerate(trees):
+            y = object.__new__(type(x))
+            for name, column in columns.items():
+                object.__setattr__(y, name, column[i])
+            out.append(y)
+        return out
+    if isinstance(a, (tuple, list)):
+        rows = list(zip(*(general(list(column)) for column in zip(*trees)))) if len(a) else [()] * len(trees)
+        if hasattr(a, "_fields"):  # a NamedTuple (optimizer states)
+            return [type(x)(*row) for x, row in zip(trees, rows)]
+        return [type(x)(row) for x, row in zip(trees, rows)]
+    if isinstance(a, dict):
+        columns = {k: general([x[k] for x in trees]) for k in a}
+        return [{k: columns[k][i] for k in a} for i in range(len(trees))]
+    return list(trees)
 
 
 def grid(make: Callable[..., Any], **axes: Sequence[Any]) -> tuple[Any, list[dict[str, Any]]]:
     """The cartesian product of ``axes`` passed to ``make``, stacked, and the configurations in the same order.
 
     >>> import lrjax
-    >>> batch, configs = lrjax.grid(lambda peak, warmup: lrjax.warmup_cosine(peak, warmup, 1000),
+    >>> batch, configs = lrjax.grid(lambda peak, warmup: lrjax.warmup_cosine(peak, warmup_steps=warmup, total_steps=1000),
     ...                             peak=[1e-3, 3e-3], warmup=[0, 100])
     >>> configs[1]
     {'peak': 0.001, 'warmup': 100}
-    >>> batch.schedule.init.shape
+    >>> batch.peak.shape
     (4,)
     """
     names = list(axes)
@@ -96,7 +161,7 @@ def shard_sweep(tree: Any, devices: Sequence[jax.Device] | None = None) -> Any:
     the same code spans hosts.
 
     >>> import jax, lrjax
-    >>> batch = lrjax.shard_sweep(lrjax.stack([lrjax.cosine(1.0, 100)] * jax.device_count()))
+    >>> batch = lrjax.shard_sweep(lrjax.stack([lrjax.cosine(1.0, steps=100)] * jax.device_count()))
     >>> batch.init.sharding.spec == jax.sharding.PartitionSpec("sweep")
     True
     """

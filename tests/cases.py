@@ -46,7 +46,7 @@ class Case:
 
 
 def _jittered(seed, bound):
-    return 1.0 + 0.1 * lrjax.noise(seed, bound)
+    return 1.0 + 0.1 * lrjax.noise(seed=seed, bound=bound)
 
 
 def _jittered_ref(t, seed, bound):
@@ -73,16 +73,16 @@ CASES = [
          ref.linear, ("init", "end"), (36, 37, 38)),
     Case("polynomial", lrjax.polynomial, dict(init=1.0, end=0.01, steps=100, power=2.0),
          dict(init=3.0, end=0.5, steps=55, power=0.5), ref.polynomial, ("init", "end", "power"), (54, 55, 56)),
-    Case("cosine", lrjax.cosine, dict(init=1e-3, steps=100, end=1e-5, exponent=1.0),
-         dict(init=2e-3, steps=60, end=0.0, exponent=2.0), ref.cosine, ("init", "end", "exponent"), (59, 60, 61)),
+    Case("cosine", lrjax.cosine, dict(init=1e-3, steps=100, end=1e-5, power=1.0),
+         dict(init=2e-3, steps=60, end=0.0, power=2.0), ref.cosine, ("init", "end", "power"), (59, 60, 61)),
     Case("tanh", lrjax.tanh, dict(init=1.0, steps=100, end=0.1, lower=-7.0, upper=3.0),
          dict(init=2.0, steps=30, end=0.0, lower=-3.0, upper=5.0), ref.tanh, ("init", "end", "lower", "upper"),
          (29, 30, 31)),
     Case("exponential", lrjax.exponential, dict(init=1.0, rate=0.5, steps=10), dict(init=2.0, rate=0.9, steps=7),
          ref.exponential, ("init", "rate")),
-    Case("exponential_end", lrjax.exponential, dict(init=1.0, rate=0.5, steps=10, end=0.1),
+    Case("exponential_floor", lambda end, **kw: lrjax.clip(lrjax.exponential(**kw), min=end), dict(init=1.0, rate=0.5, steps=10, end=0.1),
          dict(init=2.0, rate=0.8, steps=4, end=0.3), ref.exponential, ("init", "rate", "end"), (33, 34)),
-    Case("exponential_growth", lrjax.exponential, dict(init=1e-3, rate=2.0, steps=10, end=0.5),
+    Case("exponential_growth", lambda end, **kw: lrjax.clip(lrjax.exponential(**kw), max=end), dict(init=1e-3, rate=2.0, steps=10, end=0.5),
          dict(init=1e-2, rate=1.5, steps=20, end=3.0), ref.exponential, ("init", "rate", "end"), (89, 90)),
     Case("exponential_staircase", lrjax.exponential, dict(init=1.0, rate=0.5, steps=10, staircase=True),
          dict(init=2.0, rate=0.25, steps=3), ref.exponential, ("init", "rate"), (19, 20, 21)),
@@ -90,12 +90,12 @@ CASES = [
          ref.inverse_time, ("init", "rate")),
     Case("inverse_time_staircase", lrjax.inverse_time, dict(init=1.0, rate=0.5, steps=10, staircase=True),
          dict(init=0.1, rate=2.0, steps=3), ref.inverse_time, ("init", "rate"), (19, 20)),
-    Case("inverse_sqrt", lrjax.inverse_sqrt, dict(init=1.0, timescale=100), dict(init=0.01, timescale=4000),
+    Case("inverse_sqrt", lrjax.inverse_sqrt, dict(init=1.0, steps=100), dict(init=0.01, steps=4000),
          ref.inverse_sqrt, ("init",)),
-    Case("step_decay", lrjax.step_decay, dict(init=1.0, every=30, factor=0.5), dict(init=0.2, every=7, factor=0.9),
+    Case("step_decay", lrjax.step_decay, dict(init=1.0, steps=30, factor=0.5), dict(init=0.2, steps=7, factor=0.9),
          ref.step_decay, ("init", "factor"), (29, 30, 59, 60, 61)),
-    Case("multistep", lrjax.multistep, dict(init=1.0, milestones=[30, 80, 80, 500], factor=0.5),
-         dict(init=0.3, milestones=[1, 2, 3, 4], factor=0.9), ref.multistep, ("init", "factor"),
+    Case("multistep", lrjax.multistep, dict(init=1.0, boundaries=[30, 80, 80, 500], factor=0.5),
+         dict(init=0.3, boundaries=[1, 2, 3, 4], factor=0.9), ref.multistep, ("init", "factor"),
          (29, 30, 79, 80, 499, 500)),
     Case("piecewise_constant", lrjax.piecewise_constant, dict(boundaries=[10, 50, 50, 400], values=[1.0, 0.5, 9.0, 0.2, 0.1]),
          dict(boundaries=[0, 3, 5, 6], values=[5.0, 4.0, 3.0, 2.0, 1.0]), ref.piecewise_constant, ("values",),
@@ -119,22 +119,22 @@ CASES = [
          dict(steps=100, pct_start=0.3, shape="linear", three_phase=True),
          dict(steps=47, low=0.8, high=0.99, pct_start=0.25), ref.one_cycle_momentum, ("low", "high"), (57, 58, 59)),
     Case("cyclic", lrjax.cyclic, dict(low=0.1, high=1.0, up_steps=20, down_steps=30),
-         dict(low=0.01, high=0.5, up_steps=7, down_steps=3, gamma=0.5), ref.cyclic, ("low", "high"), (19, 20, 21, 49, 50)),
-    Case("cyclic_triangular2", lrjax.cyclic, dict(low=0.1, high=1.0, up_steps=20, mode="triangular2"),
-         dict(low=0.01, high=0.5, up_steps=7, down_steps=3, gamma=0.5), ref.cyclic, ("low", "high"), (39, 40, 60)),
-    Case("cyclic_exp_range", lrjax.cyclic, dict(low=0.1, high=1.0, up_steps=20, mode="exp_range", gamma=0.99),
-         dict(low=0.01, high=0.5, up_steps=7, down_steps=3, gamma=0.9), ref.cyclic, ("low", "high", "gamma")),
+         dict(low=0.01, high=0.5, up_steps=7, down_steps=3, factor=0.5), ref.cyclic, ("low", "high"), (19, 20, 21, 49, 50)),
+    Case("cyclic_triangular2", lrjax.cyclic, dict(low=0.1, high=1.0, up_steps=20, down_steps=20, mode="triangular2"),
+         dict(low=0.01, high=0.5, up_steps=7, down_steps=3, factor=0.5), ref.cyclic, ("low", "high"), (39, 40, 60)),
+    Case("cyclic_exp_range", lrjax.cyclic, dict(low=0.1, high=1.0, up_steps=20, down_steps=20, mode="exp_range", factor=0.99),
+         dict(low=0.01, high=0.5, up_steps=7, down_steps=3, factor=0.9), ref.cyclic, ("low", "high", "factor")),
     Case("wsd", lrjax.wsd, dict(peak=1.0, warmup_steps=10, stable_steps=80, decay_steps=100),
          dict(peak=0.5, warmup_steps=0, stable_steps=7, decay_steps=13, init=0.1, end=0.05), ref.wsd,
          ("peak", "init", "end"), (89, 90, 91, 189, 190, 191)),
     Case("wsd_cosine", lrjax.wsd, dict(peak=1.0, warmup_steps=10, stable_steps=80, decay_steps=100, end=0.1,
-         decay_shape="cosine"), dict(peak=0.5, warmup_steps=3, stable_steps=0, decay_steps=13, init=0.1, end=0.05),
+         shape="cosine"), dict(peak=0.5, warmup_steps=3, stable_steps=0, decay_steps=13, init=0.1, end=0.05),
          ref.wsd, ("peak", "init", "end"), (89, 90, 91, 189, 190)),
-    Case("wsd_sqrt", lrjax.wsd, dict(peak=1.0, warmup_steps=10, stable_steps=80, decay_steps=100, decay_shape="sqrt"),
+    Case("wsd_sqrt", lrjax.wsd, dict(peak=1.0, warmup_steps=10, stable_steps=80, decay_steps=100, shape="sqrt"),
          dict(peak=0.5, warmup_steps=3, stable_steps=5, decay_steps=0, init=0.1, end=0.05), ref.wsd,
          ("peak", "init", "end"), (89, 90, 91, 189, 190)),
     Case("wsd_exponential", lrjax.wsd, dict(peak=1.0, warmup_steps=10, stable_steps=80, decay_steps=100,
-         end=1e-3, decay_shape="exponential"), dict(peak=0.5, warmup_steps=3, stable_steps=5, decay_steps=20,
+         end=1e-3, shape="exponential"), dict(peak=0.5, warmup_steps=3, stable_steps=5, decay_steps=20,
          init=0.1, end=0.05), ref.wsd, ("peak", "init", "end"), (89, 90, 91, 189, 190)),
     Case("from_fn", lambda **kw: lrjax.from_fn(_rsqrt_warm, **kw), dict(scale=1.0, warm=10.0),
          dict(scale=3.0, warm=100.0), _rsqrt_warm_ref, ("scale",)),
@@ -155,7 +155,7 @@ def numeric_params(case: Case) -> list[str]:
 
 
 def _join(warm, mid, peak, steps, floor):
-    return lrjax.join([lrjax.linear(0.0, peak, warm), lrjax.cosine(peak, steps), lrjax.constant(floor)], [warm, mid])
+    return lrjax.join([lrjax.linear(0.0, peak, steps=warm), lrjax.cosine(peak, steps=steps), lrjax.constant(floor)], boundaries=[warm, mid])
 
 
 def _join_ref(t, warm, mid, peak, steps, floor):
@@ -165,8 +165,8 @@ def _join_ref(t, warm, mid, peak, steps, floor):
 
 
 def _join_in_join(a, b, first, second, steps):
-    inner = lrjax.join([lrjax.constant(a), lrjax.constant(b)], [first])
-    return lrjax.join([inner, lrjax.linear(b, 0.0, steps)], [second])
+    inner = lrjax.join([lrjax.constant(a), lrjax.constant(b)], boundaries=[first])
+    return lrjax.join([inner, lrjax.linear(b, 0.0, steps=steps)], boundaries=[second])
 
 
 def _join_in_join_ref(t, a, b, first, second, steps):
@@ -175,8 +175,8 @@ def _join_in_join_ref(t, a, b, first, second, steps):
 
 
 def _cycle_of_join(peak, warm, period, decay):
-    return lrjax.cycle(lrjax.join([lrjax.linear(0.0, peak, warm), lrjax.cosine(peak, period - warm)], [warm]),
-                       period, decay=decay)
+    return lrjax.cycle(lrjax.join([lrjax.linear(0.0, peak, steps=warm), lrjax.cosine(peak, steps=period - warm)], boundaries=[warm]),
+                       period=period, factor=decay)
 
 
 def _cycle_of_join_ref(t, peak, warm, period, decay):
@@ -186,7 +186,7 @@ def _cycle_of_join_ref(t, peak, warm, period, decay):
 
 
 def _warmup(peak, steps, end, warm, init, shape="linear", prefix=True):
-    return lrjax.warmup(lrjax.cosine(peak, steps, end=end), warm, init=init, shape=shape, prefix=prefix)
+    return lrjax.warmup(lrjax.cosine(peak, end, steps=steps), steps=warm, init=init, shape=shape, prefix=prefix)
 
 
 def _warmup_ref(t, peak, steps, end, warm, init, shape="linear", prefix=True):
@@ -194,7 +194,7 @@ def _warmup_ref(t, peak, steps, end, warm, init, shape="linear", prefix=True):
 
 
 def _cooldown(value, steps, total, end, shape="linear"):
-    return lrjax.cooldown(lrjax.cosine(value, 1000, end=0.5 * value), steps, total, end=end, shape=shape)
+    return lrjax.cooldown(lrjax.cosine(value, 0.5 * value, steps=1000), steps=steps, total_steps=total, end=end, shape=shape)
 
 
 def _cooldown_ref(t, value, steps, total, end, shape="linear"):
@@ -202,7 +202,7 @@ def _cooldown_ref(t, value, steps, total, end, shape="linear"):
 
 
 def _cycle(peak, end, period, decay, limit=None):
-    return lrjax.cycle(lrjax.linear(peak, end, period), period, decay=decay, limit=limit)
+    return lrjax.cycle(lrjax.linear(peak, end, steps=period), period=period, factor=decay, limit=limit)
 
 
 def _cycle_ref(t, peak, end, period, decay, limit=None):
@@ -210,7 +210,7 @@ def _cycle_ref(t, peak, end, period, decay, limit=None):
 
 
 def _restart(peak, end, period, mult, decay, limit=None):
-    return lrjax.restart(lrjax.cosine(peak, period, end=end), period, mult=mult, decay=decay, limit=limit)
+    return lrjax.restart(lrjax.cosine(peak, end, steps=period), period=period, mult=mult, factor=decay, limit=limit)
 
 
 def _restart_ref(t, peak, end, period, mult, decay, limit=None):
@@ -218,7 +218,7 @@ def _restart_ref(t, peak, end, period, mult, decay, limit=None):
 
 
 def _restart_warmup(peak, warm, period, mult):
-    return lrjax.restart(lrjax.warmup(lrjax.cosine(peak, period - warm), warm), period, mult=mult)
+    return lrjax.restart(lrjax.warmup(lrjax.cosine(peak, steps=period - warm), steps=warm), period=period, mult=mult)
 
 
 def _restart_warmup_ref(t, peak, warm, period, mult):
@@ -227,7 +227,7 @@ def _restart_warmup_ref(t, peak, warm, period, mult):
 
 
 def _algebra(peak, steps, slope_end, c):
-    return 0.5 * lrjax.cosine(peak, steps) + lrjax.linear(0.0, slope_end, steps) - c
+    return 0.5 * lrjax.cosine(peak, steps=steps) + lrjax.linear(0.0, slope_end, steps=steps) - c
 
 
 def _algebra_ref(t, peak, steps, slope_end, c):
@@ -235,7 +235,7 @@ def _algebra_ref(t, peak, steps, slope_end, c):
 
 
 def _product(a, b, steps, c):
-    return -(lrjax.linear(a, b, steps) * lrjax.cosine(1.0, steps)) / c
+    return -(lrjax.linear(a, b, steps=steps) * lrjax.cosine(1.0, steps=steps)) / c
 
 
 def _product_ref(t, a, b, steps, c):
@@ -243,7 +243,7 @@ def _product_ref(t, a, b, steps, c):
 
 
 def _clip_shift(init, end, steps, delay, low, high):
-    return lrjax.clip(lrjax.shift(lrjax.linear(init, end, steps), delay), min=low, max=high)
+    return lrjax.clip(lrjax.shift(lrjax.linear(init, end, steps=steps), steps=delay), min=low, max=high)
 
 
 def _clip_shift_ref(t, init, end, steps, delay, low, high):
@@ -251,15 +251,15 @@ def _clip_shift_ref(t, init, end, steps, delay, low, high):
 
 
 def _per_epoch(init, every, factor, epoch):
-    return lrjax.per_epoch(lrjax.step_decay(init, every, factor), epoch)
+    return lrjax.per_epoch(lrjax.step_decay(init, factor=factor, steps=every), steps_per_epoch=epoch)
 
 
 def _per_epoch_ref(t, init, every, factor, epoch):
-    return ref.step_decay(np.floor(t / epoch), init, every, factor)
+    return ref.step_decay(np.floor(t / epoch), init, factor, every)
 
 
 def _blend(a, b, steps, ramp):
-    return lrjax.blend(lrjax.constant(a), lrjax.cosine(b, steps), weight=lrjax.linear(0.0, 1.0, ramp))
+    return lrjax.blend(lrjax.constant(a), lrjax.cosine(b, steps=steps), weight=lrjax.linear(0.0, 1.0, steps=ramp))
 
 
 def _blend_ref(t, a, b, steps, ramp):
@@ -275,8 +275,8 @@ def _warmup_linear_ref(t, peak, warmup_steps, total_steps, init=0.0, end=0.0):
     return ref.warmup(t, lambda x: ref.linear(x, peak, end, total_steps - warmup_steps), warmup_steps, init)
 
 
-def _sgdr_ref(t, peak, period, mult=2.0, decay=1.0, end=0.0, warmup_steps=0):
-    cycles = lambda x: ref.restart(x, lambda y: ref.cosine(y, peak, period, end), period, mult, decay)  # noqa: E731
+def _sgdr_ref(t, peak, period, mult=2.0, factor=1.0, end=0.0, warmup_steps=0):
+    cycles = lambda x: ref.restart(x, lambda y: ref.cosine(y, peak, period, end), period, mult, factor)  # noqa: E731
     if warmup_steps == 0:
         return cycles(t)
     return ref.warmup(t, cycles, warmup_steps)
@@ -341,9 +341,9 @@ CASES += [
          ("peak", "init", "end")),
     Case("warmup_linear", lrjax.warmup_linear, dict(peak=1.0, warmup_steps=10.0, total_steps=100.0),
          dict(peak=0.5, warmup_steps=5.0, total_steps=40.0, init=0.1, end=0.05), _warmup_linear_ref, ("peak",)),
-    Case("sgdr", lrjax.sgdr, dict(peak=1.0, period=10.0, mult=2.0, decay=0.5, end=0.01, warmup_steps=5.0),
-         dict(peak=0.5, period=4.0, mult=1.0, decay=1.0, end=0.0, warmup_steps=0.0), _sgdr_ref,
-         ("peak", "decay", "end"), (14, 15, 16, 34, 35, 36)),
+    Case("sgdr", lrjax.sgdr, dict(peak=1.0, period=10.0, mult=2.0, factor=0.5, end=0.01, warmup_steps=5.0),
+         dict(peak=0.5, period=4.0, mult=1.0, factor=1.0, end=0.0, warmup_steps=0.0), _sgdr_ref,
+         ("peak", "factor", "end"), (14, 15, 16, 34, 35, 36)),
     Case("warmup_inverse_sqrt", lrjax.warmup_inverse_sqrt, dict(peak=1.0, warmup_steps=100.0),
          dict(peak=0.5, warmup_steps=4000.0), _warmup_inverse_sqrt_ref, ("peak",)),
 ]

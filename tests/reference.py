@@ -27,15 +27,15 @@ def polynomial(t, init, end, steps, power=1.0):
     return (init - end) * (1 - _frac(t, steps)) ** power + end
 
 
-def cosine(t, init, steps, end=0.0, exponent=1.0):
-    return end + (init - end) * (0.5 * (1 + np.cos(np.pi * _frac(t, steps)))) ** exponent
+def cosine(t, init, steps, end=0.0, power=1.0):
+    return end + (init - end) * (0.5 * (1 + np.cos(np.pi * _frac(t, steps)))) ** power
 
 
 def tanh(t, init, steps, end=0.0, lower=-7.0, upper=3.0):
     return end + 0.5 * (init - end) * (1 - np.tanh(lower + (upper - lower) * _frac(t, steps)))
 
 
-def exponential(t, init, rate, steps, end=None, staircase=False):
+def exponential(t, init, rate, steps, staircase=False, end=None):
     p = np.floor(t / steps) if staircase else t / steps
     with np.errstate(over="ignore", under="ignore"):
         v = init * rate**p
@@ -49,19 +49,19 @@ def inverse_time(t, init, rate, steps, staircase=False):
     return init / (1 + rate * p)
 
 
-def inverse_sqrt(t, init, timescale):
-    return init * np.sqrt(timescale / (t + timescale))
+def inverse_sqrt(t, init, steps):
+    return init * np.sqrt(steps / (t + steps))
 
 
-def step_decay(t, init, every, factor):
+def step_decay(t, init, factor, steps):
     with np.errstate(under="ignore"):
-        return init * factor ** np.floor(t / every)
+        return init * factor ** np.floor(t / steps)
 
 
-def multistep(t, init, milestones, factor):
+def multistep(t, init, boundaries, factor):
     out = []
     for step in t:
-        passed = sum(1 for m in milestones if m <= step)
+        passed = sum(1 for m in boundaries if m <= step)
         out.append(init * factor**passed)
     return np.array(out)
 
@@ -137,7 +137,7 @@ def one_cycle_momentum(t, steps, low=0.85, high=0.95, pct_start=0.3, shape="cosi
     return _torch_phases(t, phases, shape)
 
 
-def cyclic(t, low, high, up_steps, down_steps=None, mode="triangular", gamma=1.0):
+def cyclic(t, low, high, up_steps, down_steps=None, mode="triangular", factor=1.0):
     """torch CyclicLR.get_lr, in float64 (exact for integer steps below 2**52)."""
     down_steps = up_steps if down_steps is None else down_steps
     total = up_steps + down_steps
@@ -150,13 +150,13 @@ def cyclic(t, low, high, up_steps, down_steps=None, mode="triangular", gamma=1.0
             amp = 0.5 ** (cycle - 1)
     elif mode == "exp_range":
         with np.errstate(under="ignore"):
-            amp = gamma**t
+            amp = factor**t
     else:
         amp = 1.0
     return low + (high - low) * scale * amp
 
 
-def wsd(t, peak, warmup_steps, stable_steps, decay_steps, init=0.0, end=0.0, decay_shape="linear"):
+def wsd(t, peak, warmup_steps, stable_steps, decay_steps, init=0.0, end=0.0, shape="linear"):
     out = []
     for step in t:
         if step < warmup_steps:
@@ -165,11 +165,11 @@ def wsd(t, peak, warmup_steps, stable_steps, decay_steps, init=0.0, end=0.0, dec
             out.append(peak)
         elif step < warmup_steps + stable_steps + decay_steps:
             f = (step - warmup_steps - stable_steps) / decay_steps
-            if decay_shape == "linear":
+            if shape == "linear":
                 out.append(peak + (end - peak) * f)
-            elif decay_shape == "cosine":
+            elif shape == "cosine":
                 out.append(end + (peak - end) * 0.5 * (1 + math.cos(math.pi * f)))
-            elif decay_shape == "sqrt":
+            elif shape == "sqrt":
                 out.append(end + (peak - end) * (1 - math.sqrt(f)))
             else:
                 out.append(peak * (end / peak) ** f)
@@ -225,14 +225,14 @@ def cooldown(t, ref, steps, total_steps, end=0.0, shape="linear"):
     return np.array(out)
 
 
-def cycle(t, ref, period, decay=1.0, limit=None):
+def cycle(t, ref, period, factor=1.0, limit=None):
     out = []
     for step in t:
         i = math.floor(step / period)
         if limit is not None and i >= limit:
-            out.append(_one(ref, period) * decay ** (limit - 1))
+            out.append(_one(ref, period) * factor ** (limit - 1))
         else:
-            out.append(_one(ref, step - i * period) * decay**i)
+            out.append(_one(ref, step - i * period) * factor**i)
     return np.array(out)
 
 
@@ -249,13 +249,13 @@ def restart_cycle(step, period, mult):
     return i, start, length
 
 
-def restart(t, ref, period, mult=1.0, decay=1.0, limit=None):
+def restart(t, ref, period, mult=1.0, factor=1.0, limit=None):
     """Walks the cycles one by one (lengths added up in float64)."""
     out = []
     for step in t:
         i, start, length = restart_cycle(step, period, mult)
         if limit is not None and i >= limit:
-            out.append(_one(ref, period) * decay ** (limit - 1))
+            out.append(_one(ref, period) * factor ** (limit - 1))
         else:
-            out.append(_one(ref, (step - start) / length * period) * decay**i)
+            out.append(_one(ref, (step - start) / length * period) * factor**i)
     return np.array(out)

@@ -16,7 +16,7 @@ from .helpers import INT_MAX, evaluate, hlo_ops
 
 def peak_restart(period, mult):
     """Value 1 exactly at every cycle start, 0 at each cycle's end."""
-    return lrjax.restart(lrjax.linear(1.0, 0.0, period), period=period, mult=mult)
+    return lrjax.restart(lrjax.linear(1.0, 0.0, steps=period), period=period, mult=mult)
 
 
 @pytest.mark.parametrize(
@@ -63,7 +63,7 @@ def test_restart_cycle_starts_are_exact_for_whole_period_and_mult(period, mult, 
 def test_restart_with_fractional_mult_matches_the_walked_reference(period_mult, data):
     period, mult = period_mult
     t = np.array(data.draw(st.lists(st.integers(0, 10**6), min_size=8, max_size=8)))  # one shape: one compilation
-    s = lrjax.restart(lrjax.cosine(1.0, period, end=0.1), period=period, mult=mult)
+    s = lrjax.restart(lrjax.cosine(1.0, 0.1, steps=period), period=period, mult=mult)
     expected = ref.restart(t.astype(np.float64), lambda x: ref.cosine(x, 1.0, period, 0.1), period, mult)
     np.testing.assert_allclose(evaluate(s, jnp.asarray(t, jnp.int32)), expected, rtol=1e-4, atol=1e-5)
 
@@ -75,20 +75,20 @@ def test_fractional_starts_that_fall_on_whole_steps_are_exact():
 
 
 def test_timm_cycle_decay_peaks_then_holds():
-    s = lrjax.restart(lrjax.cosine(1.0, 4), period=4, decay=0.5, limit=3)
+    s = lrjax.restart(lrjax.cosine(1.0, steps=4), period=4, factor=0.5, limit=3)
     np.testing.assert_allclose(s(jnp.array([0, 4, 8, 12, 100])), [1.0, 0.5, 0.25, 0.0, 0.0], atol=1e-7)
 
 
-def test_limit_holds_the_end_of_the_last_cycle_scaled_by_its_decay():
-    s = lrjax.restart(lrjax.cosine(1.0, 10, end=0.2), period=10, mult=2, decay=0.5, limit=3)
+def test_limit_holds_the_end_of_the_last_cycle_scaled_by_its_factor():
+    s = lrjax.restart(lrjax.cosine(1.0, 0.2, steps=10), period=10, mult=2, factor=0.5, limit=3)
     # cycles [0, 10), [10, 30), [30, 70); then the end of cycle 2: 0.2 * 0.5**2
     assert float(s(69)) > 0.05 and float(s(70)) == pytest.approx(0.05) and float(s(10**9)) == pytest.approx(0.05)
-    c = lrjax.cycle(lrjax.cosine(1.0, 10, end=0.2), period=10, decay=0.5, limit=3)
+    c = lrjax.cycle(lrjax.cosine(1.0, 0.2, steps=10), period=10, factor=0.5, limit=3)
     assert float(c(30)) == pytest.approx(0.05) and float(c(29)) > 0.05
 
 
 def test_warmup_with_prefix_is_continuous_and_starts_the_inner_clock_after_it():
-    inner = lrjax.cosine(1.0, 100, end=0.1)
+    inner = lrjax.cosine(1.0, 0.1, steps=100)
     s = lrjax.warmup(inner, steps=10, init=0.0)
     assert float(s(10)) == float(inner(0)) == 1.0
     assert abs(float(s(9)) - float(s(10))) <= 0.1 + 1e-6  # one step of a 10-step ramp
@@ -96,7 +96,7 @@ def test_warmup_with_prefix_is_continuous_and_starts_the_inner_clock_after_it():
 
 
 def test_warmup_without_prefix_ramps_to_the_inner_value_at_its_end():
-    inner = lrjax.cosine(1.0, 100, end=0.1)
+    inner = lrjax.cosine(1.0, 0.1, steps=100)
     s = lrjax.warmup(inner, steps=10, init=0.0, prefix=False)
     assert float(s(10)) == float(inner(10))
     assert float(s(5)) == pytest.approx(0.5 * float(inner(10)))
@@ -111,9 +111,9 @@ def test_sgdr_warmup_delays_the_restart_clock():
 @pytest.mark.parametrize(
     "make",
     [
-        lambda n: lrjax.cycle(lrjax.cosine(1.0, 100), period=100, limit=n),
-        lambda n: lrjax.restart(lrjax.cosine(1.0, 100), period=100, mult=1.0, limit=n),
-        lambda n: lrjax.restart(lrjax.cosine(1.0, 100), period=100, mult=2.0, limit=n),
+        lambda n: lrjax.cycle(lrjax.cosine(1.0, steps=100), period=100, limit=n),
+        lambda n: lrjax.restart(lrjax.cosine(1.0, steps=100), period=100, mult=1.0, limit=n),
+        lambda n: lrjax.restart(lrjax.cosine(1.0, steps=100), period=100, mult=2.0, limit=n),
     ],
     ids=["cycle", "restart", "restart_mult2"],
 )
@@ -126,7 +126,7 @@ def test_program_size_does_not_depend_on_the_number_of_cycles(make):
 
 def test_join_grows_by_a_constant_per_piece():
     def joined(k):
-        pieces = [lrjax.cosine(1.0 / (i + 1), 10) for i in range(k)]
+        pieces = [lrjax.cosine(1.0 / (i + 1), steps=10) for i in range(k)]
         return lrjax.join(pieces, boundaries=[10 * (i + 1) for i in range(k - 1)])
 
     sizes = [hlo_ops(lambda s: s(jnp.arange(100)), joined(k)) for k in (3, 4, 5, 6, 7)]
@@ -134,31 +134,31 @@ def test_join_grows_by_a_constant_per_piece():
 
 
 BAD = [
-    (lambda: lrjax.join([lrjax.constant(1.0)] * 3, [5]), r"join: boundaries must have 2 entries \(one fewer than schedules\), got 1"),
-    (lambda: lrjax.join([lrjax.constant(1.0)] * 3, [5, 2]), r"join: boundaries must be sorted in non-decreasing order, got \[5, 2\]"),
-    (lambda: lrjax.join([lrjax.constant(1.0), -1.0], [-5]), r"join: boundaries must be a finite number >= 0, got \[-5\]"),
-    (lambda: lrjax.join([], []), r"join: schedules must be a non-empty sequence of schedules, got \[\]"),
-    (lambda: lrjax.join([lambda t: t, 1.0], [3]), r"join: schedules\[0\] must be an lrjax schedule or a number, got the callable .*lrjax.from_fn"),
-    (lambda: lrjax.warmup(lrjax.constant(1.0), -1), r"warmup: steps must be a finite number >= 0, got -1"),
-    (lambda: lrjax.warmup(lrjax.constant(1.0), 10, shape="sqrt"), r"warmup: shape must be one of 'linear', 'cosine', 'exponential', got 'sqrt'"),
-    (lambda: lrjax.warmup(lrjax.constant(1.0), 10, shape="exponential"), r"warmup: init must be a finite number > 0, got 0.0"),
-    (lambda: lrjax.warmup(lrjax.constant(1.0), 10, prefix="yes"), r"warmup: prefix must be a Python bool"),
-    (lambda: lrjax.cooldown(lrjax.constant(1.0), 20, 10), r"cooldown: steps must be <= total_steps, got steps=20.0, total_steps=10.0"),
-    (lambda: lrjax.cooldown(lrjax.constant(1.0), 5, 10, shape="exponential"), r"cooldown: end must be a finite number > 0, got 0.0"),
-    (lambda: lrjax.cycle(lrjax.constant(1.0), 0), r"cycle: period must be a finite number > 0, got 0"),
-    (lambda: lrjax.cycle(lrjax.constant(1.0), 10, limit=0), r"cycle: limit must be a finite number >= 1, got 0"),
-    (lambda: lrjax.cycle(lrjax.constant(1.0), 10, limit=2.5), r"cycle: limit must be a whole number of cycles >= 1, got 2.5"),
-    (lambda: lrjax.cycle(lrjax.constant(1.0), 10, decay=-0.5), r"cycle: decay must be a finite number >= 0, got -0.5"),
-    (lambda: lrjax.restart(lrjax.constant(1.0), 10, mult=0.5), r"restart: mult must be a finite number >= 1, got 0.5"),
-    (lambda: lrjax.restart(lrjax.constant(1.0), -10), r"restart: period must be a finite number > 0, got -10"),
+    (lambda: lrjax.join([lrjax.constant(1.0)] * 3, boundaries=[5]), r"join: boundaries must have 2 entries \(one fewer than schedules\), got 1"),
+    (lambda: lrjax.join([lrjax.constant(1.0)] * 3, boundaries=[5, 2]), r"join: boundaries must be sorted in non-decreasing order, got \[5, 2\]"),
+    (lambda: lrjax.join([lrjax.constant(1.0), -1.0], boundaries=[-5]), r"join: boundaries must be a finite number >= 0, got \[-5\.0\]"),
+    (lambda: lrjax.join([], boundaries=[]), r"join: schedules must be a non-empty sequence of schedules, got \[\]"),
+    (lambda: lrjax.join([lambda t: t, 1.0], boundaries=[3]), r"join: schedules\[0\] must be an lrjax schedule or a number, got <function .*>; wrap a jittable function with lrjax\.from_fn"),
+    (lambda: lrjax.warmup(lrjax.constant(1.0), steps=-1), r"warmup: steps must be a finite number >= 0, got -1\.0"),
+    (lambda: lrjax.warmup(lrjax.constant(1.0), steps=10, shape="sqrt"), r"warmup: shape must be one of 'linear', 'cosine', 'exponential', got 'sqrt'"),
+    (lambda: lrjax.warmup(lrjax.constant(1.0), steps=10, shape="exponential"), r"warmup: init must be > 0 with shape='exponential', got init=0\.0"),
+    (lambda: lrjax.warmup(lrjax.constant(1.0), steps=10, prefix="yes"), r"warmup: prefix must be a Python bool .*, got 'yes'"),
+    (lambda: lrjax.cooldown(lrjax.constant(1.0), steps=20, total_steps=10), r"cooldown: steps must be <= total_steps, got steps=20\.0, total_steps=10\.0"),
+    (lambda: lrjax.cooldown(lrjax.constant(1.0), steps=5, total_steps=10, shape="exponential"), r"cooldown: end must be > 0 with shape='exponential', got end=0\.0"),
+    (lambda: lrjax.cycle(lrjax.constant(1.0), period=0), r"cycle: period must be a finite number > 0, got 0\.0"),
+    (lambda: lrjax.cycle(lrjax.constant(1.0), period=10, limit=0), r"cycle: limit must be a whole number >= 1, got 0\.0"),
+    (lambda: lrjax.cycle(lrjax.constant(1.0), period=10, limit=2.5), r"cycle: limit must be a whole number >= 1, got 2\.5"),
+    (lambda: lrjax.cycle(lrjax.constant(1.0), period=10, factor=-0.5), r"cycle: factor must be a finite number >= 0, got -0.5"),
+    (lambda: lrjax.restart(lrjax.constant(1.0), period=10, mult=0.5), r"restart: mult must be a finite number >= 1, got 0.5"),
+    (lambda: lrjax.restart(lrjax.constant(1.0), period=-10), r"restart: period must be a finite number > 0, got -10\.0"),
     (lambda: lrjax.clip(lrjax.constant(1.0), min=1.0, max=0.5), r"clip: min must be <= max, got min=1.0, max=0.5"),
-    (lambda: lrjax.shift(lrjax.constant(1.0), -3), r"shift: steps must be a finite number >= 0, got -3"),
-    (lambda: lrjax.per_epoch(lrjax.constant(1.0), 0), r"per_epoch: steps_per_epoch must be a finite number > 0, got 0"),
+    (lambda: lrjax.shift(lrjax.constant(1.0), steps=-3), r"shift: steps must be a finite number >= 0, got -3\.0"),
+    (lambda: lrjax.per_epoch(lrjax.constant(1.0), steps_per_epoch=0), r"per_epoch: steps_per_epoch must be a finite number > 0, got 0\.0"),
     (lambda: lrjax.constant(1.0) / 0, r"divide: divisor must be a non-zero number, got 0"),
-    (lambda: lrjax.constant(1.0) * "x", r"multiply: right must be a number, got 'x'"),
-    (lambda: lrjax.warmup_cosine(1.0, 100, 50), r"warmup_cosine: total_steps must be >= warmup_steps, got total_steps=50.0, warmup_steps=100.0"),
-    (lambda: lrjax.warmup_inverse_sqrt(1.0, 0), r"warmup_inverse_sqrt: warmup_steps must be a finite number > 0, got 0"),
-    (lambda: lrjax.sgdr(1.0, 10, mult=0.9), r"restart: mult must be a finite number >= 1, got 0.9"),
+    (lambda: lrjax.constant(1.0) * "x", r"\*: right must be a number, got 'x'"),
+    (lambda: lrjax.warmup_cosine(1.0, warmup_steps=100, total_steps=50), r"warmup_cosine: total_steps must be >= warmup_steps, got total_steps=50\.0, warmup_steps=100\.0"),
+    (lambda: lrjax.warmup_inverse_sqrt(1.0, warmup_steps=0), r"warmup_inverse_sqrt: warmup_steps must be a finite number > 0, got 0\.0"),
+    (lambda: lrjax.sgdr(1.0, period=10, mult=0.9), r"sgdr: mult must be a finite number >= 1, got 0\.9"),
 ]
 
 
@@ -169,7 +169,7 @@ def test_concrete_bad_input_raises(make, message):
 
 
 def test_algebra_with_numbers_and_schedules():
-    s, u = lrjax.linear(1.0, 0.0, 10), lrjax.cosine(2.0, 10)
+    s, u = lrjax.linear(1.0, 0.0, steps=10), lrjax.cosine(2.0, steps=10)
     t = jnp.arange(12)
     for built, expected in [
         (s * 3, 3 * s(t)), (3 * s, 3 * s(t)), (s / 4, s(t) / 4), (-s, -s(t)), (s + u, s(t) + u(t)),
@@ -180,15 +180,16 @@ def test_algebra_with_numbers_and_schedules():
 
 
 def test_clip_with_one_bound():
-    s = lrjax.linear(1.0, 0.0, 10)
+    s = lrjax.linear(1.0, 0.0, steps=10)
     np.testing.assert_allclose(lrjax.clip(s, min=0.3)(jnp.arange(11)), np.maximum(ref.linear(np.arange(11.0), 1, 0, 10), 0.3), rtol=1e-6)
     np.testing.assert_allclose(lrjax.clip(s, max=0.3)(jnp.arange(11)), np.minimum(ref.linear(np.arange(11.0), 1, 0, 10), 0.3), rtol=1e-6)
     assert jax.tree.structure(lrjax.clip(s, min=0.3)) != jax.tree.structure(lrjax.clip(s, max=0.3))
 
 
 def test_combinators_nest_and_stay_pytrees():
-    s = lrjax.cycle(lrjax.join([lrjax.warmup(lrjax.cosine(1.0, 40), 10), lrjax.constant(0.0)], [50]), period=60)
+    s = lrjax.cycle(lrjax.join([lrjax.warmup(lrjax.cosine(1.0, steps=40), steps=10), lrjax.constant(0.0)], boundaries=[50]), period=60)
     leaves, treedef = jax.tree.flatten(s)
-    assert len(leaves) == 10  # cycle 2, join 1, warmup 2, cosine 4, constant 1
+    # a duration is two leaves (coarse, fine): cycle 3 (period 2, factor), join 2, warmup 3, cosine 5, constant 1
+    assert len(leaves) == 14
     rebuilt = jax.tree.unflatten(treedef, [x * 2 for x in leaves])
-    assert float(rebuilt(0)) == 0.0 and rebuilt.period == 120.0
+    assert float(rebuilt(0)) == 0.0 and rebuilt.period.exact() == 120.0 and rebuilt.period.whole

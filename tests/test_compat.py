@@ -352,7 +352,7 @@ def test_vmap_over_list_arguments():
     np.testing.assert_allclose(batched[1], [peers.keras_piecewise(t, [20, 21], [1.0, 0.5, 0.1]) for t in range(120)])
     batched = jax.jit(jax.vmap(lambda m: torch.SequentialLR([torch.ExponentialLR(1.0, 0.5), torch.LinearLR(1.0, 0.5, 1.0, 10)], m)(steps)))(jnp.array([[3.0], [7.0]]))
     np.testing.assert_allclose(batched[1, 6:9], [0.5**6, 0.5, 0.55], rtol=1e-6)
-    pieces = [lrjax.constant(1.0), lrjax.linear(1.0, 0.0, 50), lrjax.constant(0.3)]
+    pieces = [lrjax.constant(1.0), lrjax.linear(1.0, 0.0, steps=50), lrjax.constant(0.3)]
     batched = jax.jit(jax.vmap(lambda b: optax.join_schedules(pieces, b)(steps)))(jnp.array([[20.0, 60.0], [100.0, 60.0]]))
     np.testing.assert_allclose(batched[1], evaluate(optax.join_schedules(pieces, [100, 60]), steps))  # unsorted, traced
 
@@ -386,10 +386,10 @@ def test_optax_interpolate_sgdr_and_join_themselves():
             (optax.piecewise_interpolate_schedule("cosine", 1.0, knots), real_optax.piecewise_interpolate_schedule("cosine", 1.0, knots)),
             (optax.sgdr_schedule([dict(init_value=0.0, peak_value=1.0, warmup_steps=10, decay_steps=d, end_value=0.01) for d in (50, 100, 150)]),
              real_optax.sgdr_schedule([dict(init_value=0.0, peak_value=1.0, warmup_steps=10, decay_steps=d, end_value=0.01) for d in (50, 100, 150)])),
-            (optax.join_schedules([lrjax.constant(1.0), lrjax.linear(1.0, 0.0, 50), lrjax.constant(0.3)], [100, 60]),
+            (optax.join_schedules([lrjax.constant(1.0), lrjax.linear(1.0, 0.0, steps=50), lrjax.constant(0.3)], [100, 60]),
              real_optax.join_schedules([real_optax.constant_schedule(1.0), real_optax.linear_schedule(1.0, 0.0, 50),
                                         real_optax.constant_schedule(0.3)], [100, 60])),
-            (optax.join_schedules([lrjax.constant(1.0), lrjax.linear(1.0, 0.0, 50), lrjax.constant(0.3)], [20, 60, 90]),
+            (optax.join_schedules([lrjax.constant(1.0), lrjax.linear(1.0, 0.0, steps=50), lrjax.constant(0.3)], [20, 60, 90]),
              real_optax.join_schedules([real_optax.constant_schedule(1.0), real_optax.linear_schedule(1.0, 0.0, 50),
                                         real_optax.constant_schedule(0.3)], [20, 60, 90])),
         ]

@@ -91,8 +91,9 @@ def test_gallery_shows_every_kind_and_preset_and_is_up_to_date():
     import dataclasses
 
     import lrjax
-    from lrjax._names import constructors
-    from lrjax._pytree import Tree
+    from lrjax._registry import KINDS
+    from lrjax._schedule import Preset
+    from lrjax._tree import Tree
 
     gallery = _gallery()
     shown = set()
@@ -105,13 +106,15 @@ def test_gallery_shows_every_kind_and_preset_and_is_up_to_date():
             shown.add(x.name)
             for f in dataclasses.fields(x):
                 walk(getattr(x, f.name))
+            if isinstance(x, Preset):  # a preset shows the kinds it composes, as in 0.1 where it was that composition
+                walk(x.compose())
 
     for _, name, expression, _ in gallery.ENTRIES:
         walk(lrjax.parse(expression))
         shown.add(expression.split("(")[0])  # presets are shown by name
         image = ROOT / "docs" / "gallery" / f"{name}.png"
         assert image.read_bytes()[:4] == b"\x89PNG", image
-    native = {name for name, fn in constructors().items() if not fn.__module__.startswith("lrjax.compat")}
+    native = {name for name, kind in KINDS.items() if not kind.__module__.startswith("lrjax.compat")}
     assert native - shown == {"from_fn", "plateau"}  # a Python function; not a curve of steps
     assert (ROOT / "docs" / "gallery.md").read_text() == gallery.markdown()
 
@@ -120,3 +123,62 @@ def test_migration_guide_python_blocks_run():
     blocks = _python_blocks((ROOT / "docs" / "migration.md").read_text())
     assert len(blocks) == 1
     exec(compile(blocks[0], "docs/migration.md", "exec"), {})
+
+
+def _run_example(name, capsys):
+    """Runs examples/<name>.py in this process (its imports are warm) and returns its output lines."""
+    import runpy
+
+    import jax
+
+    with jax.numpy_dtype_promotion("standard"):  # user code, run as users run it (optax, flax inside)
+        runpy.run_path(str(ROOT / "examples" / f"{name}.py"), run_name="__main__")
+    return capsys.readouterr().out.splitlines()
+
+
+def test_flax_nnx_example_logs_and_swaps_with_one_trace(capsys):
+    import pytest
+
+    pytest.importorskip("flax.nnx")
+    lines = _run_example("flax_nnx", capsys)
+    swap = next(line for line in lines if line.startswith("after the swap"))
+    ours, expected = swap.split("lr ")[1].split(" (")[0], swap.split(": ")[-1].rstrip(")")
+    assert ours == expected, swap
+    assert [line.split("'learning_rate': '")[1][:8] for line in lines if line.startswith("inject step")] == ["0.009755", "0.007650", "0.004304"]
+    assert lines[-1] == "train_step was traced 1 time(s) with inject"
+
+
+def test_equinox_example_restarts_sgdr_and_compiles_once(capsys):
+    import pytest
+
+    pytest.importorskip("equinox")
+    lines = _run_example("equinox_sgdr", capsys)
+    assert lines[0].startswith("restarts at steps [10, 30], ")
+    assert lines[1:] == ["lr after the swap 0.003000", "train_step was traced 1 time(s)"]
+
+
+def test_orbax_example_resumes_bit_identically_and_swaps_to_the_codes_schedule(capsys):
+    import math
+
+    import pytest
+
+    pytest.importorskip("orbax.checkpoint")
+    lines = _run_example("orbax_resume", capsys)
+    expected = 0.05 * (1 + math.cos(math.pi * 54 / 95))  # warmup_cosine(0.1, 5, 100) at step 59, in float64
+    assert lines[:2] == ["resumed with the checkpoint's schedule, bit-identical: True", "checkpoint's lr at step 59: 0.0"]
+    assert lines[2].startswith(f"code's lr at step 59: {expected:.6f}, ")
+
+
+def test_per_layer_example_logs_each_group(capsys):
+    lines = _run_example("per_layer_lrs", capsys)
+    first = dict(item.rsplit(" ", 1) for item in lines[0].split(", ")[1:])
+    assert first == {"backbone/learning_rate": "0.000400", "backbone/weight_decay": "0.000100", "head/learning_rate": "0.004000", "head/weight_decay": "0.000000"}
+    assert lines[-1] == "after freezing the backbone lr: 0.000100"
+
+
+def test_wsd_example_branches_three_cooldowns_with_one_compilation(capsys):
+    lines = _run_example("wsd_branches", capsys)
+    losses = [float(line.split("loss ")[1].split(",")[0]) for line in lines[:4]]
+    assert [line.split("final lr ")[1] for line in lines[1:4]] == ["0.0"] * 3
+    assert losses == sorted(losses, reverse=True)  # longer cooldowns end lower here
+    assert lines[-1] == "train_step was traced 1 time(s) for the stable run and 3 cooldowns"

@@ -40,29 +40,29 @@ def test_torch_cyclic_lr_triangular2_peaks():
 
 
 def test_torch_cosine_annealing_warm_restarts_t0_3_tmult_2():
-    s = lrjax.restart(lrjax.cosine(1.0, 3), period=3, mult=2)
+    s = lrjax.restart(lrjax.cosine(1.0, steps=3), period=3, mult=2)
     expected = [1, 0.75, 0.25, 1, 0.933, 0.75, 0.5, 0.25, 0.067, 1]
     np.testing.assert_allclose(s(jnp.arange(10)), expected, atol=5e-4)
 
 
 PAIRS = [
-    (lrjax.linear(1.0, 0.1, 100), optax.linear_schedule(1.0, 0.1, 100)),
-    (lrjax.polynomial(1.0, 0.01, 150, power=2.5), optax.polynomial_schedule(1.0, 0.01, 2.5, 150)),
-    (lrjax.cosine(2e-3, 250, end=2e-4, exponent=1.5), optax.cosine_decay_schedule(2e-3, 250, alpha=0.1, exponent=1.5)),
-    (lrjax.exponential(1.0, 0.7, 30), optax.exponential_decay(1.0, 30, 0.7)),
-    (lrjax.exponential(1.0, 0.7, 30, staircase=True), optax.exponential_decay(1.0, 30, 0.7, staircase=True)),
-    (lrjax.exponential(1.0, 0.7, 30, end=0.2), optax.exponential_decay(1.0, 30, 0.7, end_value=0.2)),
-    (lrjax.exponential(0.1, 1.3, 30, end=2.0), optax.exponential_decay(0.1, 30, 1.3, end_value=2.0)),
+    (lrjax.linear(1.0, 0.1, steps=100), optax.linear_schedule(1.0, 0.1, 100)),
+    (lrjax.polynomial(1.0, 0.01, steps=150, power=2.5), optax.polynomial_schedule(1.0, 0.01, 2.5, 150)),
+    (lrjax.cosine(2e-3, 2e-4, steps=250, power=1.5), optax.cosine_decay_schedule(2e-3, 250, alpha=0.1, exponent=1.5)),
+    (lrjax.exponential(1.0, rate=0.7, steps=30), optax.exponential_decay(1.0, 30, 0.7)),
+    (lrjax.exponential(1.0, rate=0.7, steps=30, staircase=True), optax.exponential_decay(1.0, 30, 0.7, staircase=True)),
+    (lrjax.clip(lrjax.exponential(1.0, rate=0.7, steps=30), min=0.2), optax.exponential_decay(1.0, 30, 0.7, end_value=0.2)),
+    (lrjax.clip(lrjax.exponential(0.1, rate=1.3, steps=30), max=2.0), optax.exponential_decay(0.1, 30, 1.3, end_value=2.0)),
     (
-        lrjax.piecewise_constant([50, 100, 300], [1.0, 0.5, 0.05, 0.1]),
+        lrjax.piecewise_constant([1.0, 0.5, 0.05, 0.1], boundaries=[50, 100, 300]),
         optax.piecewise_constant_schedule(1.0, {50: 0.5, 100: 0.1, 300: 2.0}),
     ),
     (
-        lrjax.piecewise_linear([0, 50, 200], [1.0, 2.0, 0.2]),
+        lrjax.piecewise_linear([1.0, 2.0, 0.2], boundaries=[0, 50, 200]),
         optax.piecewise_interpolate_schedule("linear", 1.0, {50: 2.0, 200: 0.1}),
     ),
     (
-        lrjax.piecewise_linear([0, 50, 200], [1.0, 2.0, 0.2], shape="cosine"),
+        lrjax.piecewise_linear([1.0, 2.0, 0.2], boundaries=[0, 50, 200], shape="cosine"),
         optax.piecewise_interpolate_schedule("cosine", 1.0, {50: 2.0, 200: 0.1}),
     ),
 ]
@@ -80,7 +80,7 @@ PAIRS += [
         optax.warmup_cosine_decay_schedule(0.01, 1.0, 20, 300, end_value=0.05),
     ),
     (
-        lrjax.join([lrjax.linear(0.0, 1.0, 10), lrjax.cosine(1.0, 50, end=0.1), lrjax.constant(0.1)], [10, 60]),
+        lrjax.join([lrjax.linear(0.0, 1.0, steps=10), lrjax.cosine(1.0, 0.1, steps=50), lrjax.constant(0.1)], boundaries=[10, 60]),
         optax.join_schedules(
             [optax.linear_schedule(0.0, 1.0, 10), optax.cosine_decay_schedule(1.0, 50, 0.1), optax.constant_schedule(0.1)],
             [10, 60],
@@ -88,7 +88,7 @@ PAIRS += [
     ),
     (
         # optax spells out every cycle; lrjax repeats one and holds the last end value.
-        lrjax.cycle(lrjax.warmup_cosine(1.0, 5, 40, init=0.01, end=0.05), period=40, limit=6),
+        lrjax.cycle(lrjax.warmup_cosine(1.0, warmup_steps=5, total_steps=40, init=0.01, end=0.05), period=40, limit=6),
         optax.sgdr_schedule([SGDR_CYCLE] * 6),
     ),
 ]
@@ -108,5 +108,5 @@ def test_finite_where_optax_polynomial_is_nan():
     count 150; optax then raises a negative base to the power 2.5 and returns NaN
     from the end of the transition on (optax 0.2.8). lrjax decides "ramp complete"
     by comparison, so its end value is exact."""
-    ours = jax.jit(lrjax.polynomial(1.0, 0.01, 150, power=2.5))
+    ours = jax.jit(lrjax.polynomial(1.0, 0.01, steps=150, power=2.5))
     assert [float(ours(t)) for t in (150, 151, 10**6)] == [np.float32(0.01)] * 3

@@ -114,7 +114,7 @@ def test_scale_by_plateau_multiplies_the_schedule_by_the_scale():
 @pytest.mark.parametrize(
     "make, message",
     [
-        (lambda: lrjax.plateau(factor=1.0), r"plateau: factor must be a finite number >= 0 and < 1, got 1.0"),
+        (lambda: lrjax.plateau(factor=1.0), r"plateau: factor must be a finite number >= 0 and < 1, got 1"),
         (lambda: lrjax.plateau(mode="lowest"), r"plateau: mode must be one of 'min', 'max', got 'lowest'"),
         (lambda: lrjax.plateau(patience=-1), r"plateau: patience must be a finite number >= 0, got -1"),
         (lambda: lrjax.scale_by_plateau(lrjax.constant(1.0)), r"scale_by_plateau: controller must be an lrjax.plateau"),

@@ -8,6 +8,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
+
+import lrjax
 import pytest
 from absl.testing import parameterized
 
@@ -97,7 +99,7 @@ def test_vmap_over_each_hyperparameter_and_over_stacked_schedules(case):
     valid = {param: batch_of(case, param) for param in numeric_params(case)}
     invalid = {param: [] if case.id == "from_fn" else invalid_values(values[0]) for param, values in valid.items()}
     batches = {param: jnp.asarray(valid[param] + invalid[param], jnp.float32) for param in valid}
-    stacked = jax.tree.map(lambda *xs: jnp.stack(xs), case.build(), case.build(**case.alt))
+    stacked = lrjax.stack([case.build(), case.build(**case.alt)])
 
     def each(batches, stacked):
         outs = {param: jax.vmap(lambda v, param=param: case.build(**{param: v})(t))(values) for param, values in batches.items()}
@@ -132,7 +134,9 @@ def test_grad_is_finite_and_matches_finite_differences(case, param):
     fp = case.expected(case.all_steps, **{param: _as_arg(base + h * direction)})
     fm = case.expected(case.all_steps, **{param: _as_arg(base - h * direction)})
     fd = (fp - fm) / (2 * h)
-    smooth = np.abs((fp - f0) - (f0 - fm)) <= 1e-6 * np.maximum(1.0, np.abs(f0))
+    # Smooth where the one-sided differences agree relative to their size (a kink, e.g. a clip
+    # reached exactly at a step, makes them differ by a whole slope).
+    smooth = np.abs((fp - f0) - (f0 - fm)) <= 1e-3 * (np.abs(fp - f0) + np.abs(f0 - fm)) + 1e-15
     ours = np.tensordot(np.asarray(grads, np.float64), direction, axes=base.ndim)
     np.testing.assert_allclose(ours[smooth], fd[smooth], rtol=2e-3, atol=2e-4)
 

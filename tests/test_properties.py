@@ -35,12 +35,12 @@ def anneals(draw):
     init, end, n = draw(values), draw(values), draw(durations)
     kind = draw(st.sampled_from(["linear", "polynomial", "cosine", "tanh"]))
     if kind == "linear":
-        return lrjax.linear(init, end, n), between(init, end)
+        return lrjax.linear(init, end, steps=n), between(init, end)
     if kind == "polynomial":
-        return lrjax.polynomial(init, end, n, power=draw(st.floats(0.1, 5.0))), between(init, end)
+        return lrjax.polynomial(init, end, steps=n, power=draw(st.floats(0.1, 5.0))), between(init, end)
     if kind == "cosine":
-        return lrjax.cosine(init, n, end=end, exponent=draw(st.floats(0.1, 5.0))), between(init, end)
-    return lrjax.tanh(init, n, end=end), between(init, end)
+        return lrjax.cosine(init, end, steps=n, power=draw(st.floats(0.1, 5.0))), between(init, end)
+    return lrjax.tanh(init, end, steps=n), between(init, end)
 
 
 @st.composite
@@ -48,25 +48,29 @@ def decays(draw):
     init = draw(positive)
     kind = draw(st.sampled_from(["exponential", "inverse_time", "inverse_sqrt", "step_decay", "multistep"]))
     if kind == "exponential":
-        rate = draw(st.floats(1e-3, 0.999))
+        rate = draw(st.floats(0.0, 0.999))  # 0.2: rate = 0 is valid
         end = draw(st.one_of(st.none(), st.floats(0.0, 1.0).map(lambda f: f * init)))
-        s = lrjax.exponential(init, rate, draw(periods), end=end, staircase=draw(st.booleans()))
+        s = lrjax.exponential(init, rate=rate, steps=draw(periods), staircase=draw(st.booleans()))
+        if end is not None:  # 0.2: a floor is a clip
+            s = lrjax.clip(s, min=end)
         return s, (0.0 if end is None else end, init)
     if kind == "inverse_time":
-        return lrjax.inverse_time(init, draw(st.floats(0.0, 100.0)), draw(periods), draw(st.booleans())), (0.0, init)
+        s = lrjax.inverse_time(init, rate=draw(st.floats(0.0, 100.0)), steps=draw(periods), staircase=draw(st.booleans()))
+        return s, (0.0, init)
     if kind == "inverse_sqrt":
-        return lrjax.inverse_sqrt(init, draw(periods)), (0.0, init)
+        return lrjax.inverse_sqrt(init, steps=draw(periods)), (0.0, init)
     factor = draw(st.floats(0.0, 1.0))
     if kind == "step_decay":
-        return lrjax.step_decay(init, draw(periods), factor), (0.0, init)
-    return lrjax.multistep(init, draw(sorted_durations), factor), (0.0, init)
+        return lrjax.step_decay(init, factor=factor, steps=draw(periods)), (0.0, init)
+    return lrjax.multistep(init, boundaries=draw(sorted_durations), factor=factor), (0.0, init)
 
 
 @st.composite
 def growths(draw):
     init = draw(positive)
     end = init * draw(st.floats(1.0, 1e6))
-    return lrjax.exponential(init, draw(st.floats(1.001, 10.0)), draw(periods), end=end), (init, end)
+    s = lrjax.exponential(init, rate=draw(st.floats(1.001, 10.0)), steps=draw(periods), staircase=draw(st.booleans()))
+    return lrjax.clip(s, max=end), (init, end)  # 0.2: a ceiling is a clip
 
 
 @st.composite
@@ -74,10 +78,10 @@ def piecewise(draw):
     boundaries = draw(sorted_durations)
     if draw(st.booleans()):
         vs = draw(st.lists(values, min_size=len(boundaries) + 1, max_size=len(boundaries) + 1))
-        return lrjax.piecewise_constant(boundaries, vs), between(*vs)
+        return lrjax.piecewise_constant(vs, boundaries=boundaries), between(*vs)
     vs = draw(st.lists(values, min_size=len(boundaries), max_size=len(boundaries)))
     shape = draw(st.sampled_from(["linear", "cosine"]))
-    return lrjax.piecewise_linear(boundaries, vs, shape=shape), between(*vs)
+    return lrjax.piecewise_linear(vs, boundaries=boundaries, shape=shape), between(*vs)
 
 
 @st.composite
@@ -90,18 +94,19 @@ def cyclicals(draw):
         pct = draw(st.floats(max(1.0 / n, 0.01), 0.5))
         if kind == "one_cycle":
             peak, div, final = draw(positive), draw(st.floats(1.0, 1e3)), draw(st.floats(1.0, 1e5))
-            s = lrjax.one_cycle(peak, n, pct, div, final, shape=shape, three_phase=three)
+            s = lrjax.one_cycle(peak, steps=n, pct_start=pct, div=div, final_div=final, shape=shape, three_phase=three)
             return s, (peak / div / final, peak)
         low, high = sorted([draw(values), draw(values)])
-        return lrjax.one_cycle_momentum(n, low, high, pct, shape=shape, three_phase=three), (low, high)
+        s = lrjax.one_cycle_momentum(steps=n, low=low, high=high, pct_start=pct, shape=shape, three_phase=three)
+        return s, (low, high)
     if kind == "cyclic":
         low, high = sorted([draw(values), draw(values)])
         mode = draw(st.sampled_from(["triangular", "triangular2", "exp_range"]))
-        s = lrjax.cyclic(low, high, draw(periods), draw(periods), mode=mode, gamma=draw(st.floats(0.5, 1.0)))
+        s = lrjax.cyclic(low, high, up_steps=draw(periods), down_steps=draw(periods), mode=mode, factor=draw(st.floats(0.5, 1.0)))
         return s, (low, high)
     init, peak, end = draw(values), draw(values), draw(values)
-    s = lrjax.wsd(peak, draw(durations), draw(durations), draw(durations), init=init, end=end,
-                  decay_shape=draw(st.sampled_from(["linear", "cosine", "sqrt"])))
+    s = lrjax.wsd(peak, warmup_steps=draw(durations), stable_steps=draw(durations), decay_steps=draw(durations),
+                  init=init, end=end, shape=draw(st.sampled_from(["linear", "cosine", "sqrt"])))
     return s, between(init, peak, end)
 
 

@@ -48,22 +48,38 @@ def test_steps_below_zero_behave_as_step_zero():
 
 
 def test_leaves_are_strongly_typed_floats_whatever_was_passed():
-    for s in (lrjax.cosine(1, 100), lrjax.cosine(np.float32(1), jnp.int32(100)), lrjax.multistep(1, [3, 5], 0.5)):
+    for s in (lrjax.cosine(1, steps=100), lrjax.cosine(np.float32(1), steps=jnp.int32(100)), lrjax.multistep(1, boundaries=[3, 5], factor=0.5)):
         for leaf in jax.tree.leaves(s):
             assert leaf.dtype == jnp.float32 and not leaf.weak_type
 
 
 def test_leaves_are_named_by_their_argument():
-    paths = [jax.tree_util.keystr(p) for p, _ in jax.tree_util.tree_flatten_with_path(lrjax.wsd(1.0, 10, 20, 30))[0]]
-    assert paths == [".peak", ".warmup_steps", ".stable_steps", ".decay_steps", ".init", ".end"]
+    s = lrjax.wsd(1.0, warmup_steps=10, stable_steps=20, decay_steps=30)
+    paths = [jax.tree_util.keystr(p) for p, _ in jax.tree_util.tree_flatten_with_path(s)[0]]
+    # A duration is a Duration of two leaves, coarse (a multiple of 256) and fine.
+    assert paths == [
+        ".peak",
+        ".warmup_steps.coarse", ".warmup_steps.fine",
+        ".stable_steps.coarse", ".stable_steps.fine",
+        ".decay_steps.coarse", ".decay_steps.fine",
+        ".init", ".end",
+    ]
 
 
 def test_structure_is_static_and_part_of_the_treedef():
-    a, b = lrjax.wsd(1.0, 10, 20, 30), lrjax.wsd(1.0, 10, 20, 30, decay_shape="cosine")
+    durations = dict(warmup_steps=10, stable_steps=20, decay_steps=30)
+    a, b = lrjax.wsd(1.0, **durations), lrjax.wsd(1.0, **durations, shape="cosine")
     assert jax.tree.structure(a) != jax.tree.structure(b)
-    assert jax.tree.structure(lrjax.exponential(1.0, 0.5, 10)) != jax.tree.structure(
-        lrjax.exponential(1.0, 0.5, 10, end=0.1)
+    assert jax.tree.structure(lrjax.exponential(1.0, rate=0.5, steps=10)) != jax.tree.structure(
+        lrjax.exponential(1.0, rate=0.5, steps=10, staircase=True)
     )
+    # An optional bound is structure (exponential's former end is now a clip).
+    assert jax.tree.structure(lrjax.clip(lrjax.exponential(1.0, rate=0.5, steps=10), min=0.1)) != jax.tree.structure(
+        lrjax.clip(lrjax.exponential(1.0, rate=0.5, steps=10), max=0.1)
+    )
+    # Whether a duration is whole is static: decided when built, part of the treedef.
+    assert jax.tree.structure(lrjax.cosine(1.0, steps=10)) != jax.tree.structure(lrjax.cosine(1.0, steps=10.5))
+    assert jax.tree.structure(lrjax.cosine(1.0, steps=10)) == jax.tree.structure(lrjax.cosine(2.0, steps=10.0))
 
 
 def test_unflatten_does_not_rerun_validation_or_conversion():
@@ -78,7 +94,9 @@ def test_unflatten_does_not_rerun_validation_or_conversion():
 
 def test_vmap_with_an_in_axes_prefix_holding_none():
     s = lrjax.cosine(init=jnp.array([1.0, 2.0]), steps=100.0)
-    axes = dataclasses.replace(s, init=0, steps=None, end=None, exponent=None)
+    # Built without dataclasses.replace (which re-validates): None everywhere, then 0 on the one batched leaf.
+    axes = jax.tree_util.tree_map_with_path(lambda path, _: 0 if jax.tree_util.keystr(path) == ".init" else None, s)
+    assert jax.tree.leaves(axes) == [0] and axes.init == 0 and axes.power is None
     out = jax.vmap(lambda sched: sched(50), in_axes=(axes,))(s)
     np.testing.assert_allclose(out, [0.5, 1.0], rtol=1e-6)
 
@@ -91,13 +109,13 @@ def test_jacobian_with_respect_to_a_schedule():
 
 
 def test_schedules_are_immutable():
-    s = lrjax.cosine(1.0, 100)
+    s = lrjax.cosine(1.0, steps=100)
     with pytest.raises(dataclasses.FrozenInstanceError):
         s.init = 2.0
 
 
 def test_every_schedule_is_an_optax_schedule_in_scale_by_schedule():
-    s = lrjax.piecewise_constant([2], [1.0, 0.5])
+    s = lrjax.piecewise_constant([1.0, 0.5], boundaries=[2])
     tx = optax.scale_by_schedule(s)
     state = tx.init(jnp.zeros(2))
     update = jax.jit(tx.update)
@@ -111,9 +129,9 @@ def test_every_schedule_is_an_optax_schedule_in_scale_by_schedule():
 @pytest.mark.parametrize(
     "make",
     [
-        lambda n: lrjax.piecewise_constant(np.arange(1, n + 1) * 10, np.linspace(1, 0, n + 1)),
-        lambda n: lrjax.piecewise_linear(np.arange(n) * 10, np.linspace(1, 0, n)),
-        lambda n: lrjax.multistep(1.0, np.arange(1, n + 1) * 10, 0.9),
+        lambda n: lrjax.piecewise_constant(np.linspace(1, 0, n + 1), boundaries=np.arange(1, n + 1) * 10),
+        lambda n: lrjax.piecewise_linear(np.linspace(1, 0, n), boundaries=np.arange(n) * 10),
+        lambda n: lrjax.multistep(1.0, boundaries=np.arange(1, n + 1) * 10, factor=0.9),
     ],
     ids=["piecewise_constant", "piecewise_linear", "multistep"],
 )
@@ -135,9 +153,10 @@ X64_SCRIPT = textwrap.dedent(
     s = lrjax.cosine(init=1.0, steps=3)
     assert s(1).dtype == jnp.float64, s(1).dtype
     assert abs(float(s(1)) - 0.75) < 1e-15
-    f32 = lrjax.cosine(*np.float32([1.0, 3.0, 0.0, 1.0]))
+    init, steps, end, power = np.float32([1.0, 3.0, 0.0, 1.0])
+    f32 = lrjax.cosine(init, end, steps=steps, power=power)
     assert f32(1).dtype == jnp.float32, f32(1).dtype
-    big = lrjax.piecewise_constant([2**40], [1.0, 2.0])
+    big = lrjax.piecewise_constant([1.0, 2.0], boundaries=[2**40])
     assert float(big(jnp.int64(2**40 - 1))) == 1.0 and float(big(jnp.int64(2**40))) == 2.0
     print("ok")
     """
@@ -160,9 +179,11 @@ def test_noise_is_standard_normal_deterministic_and_independent_across_steps():
     np.testing.assert_array_equal(lrjax.noise(seed=7)(t[:100]), z[:100])  # same seed, same draws
     assert np.all(lrjax.noise(seed=8)(t[:100]) != z[:100])
     np.testing.assert_array_equal(lrjax.noise(seed=7)(jnp.arange(100.0) + 0.5), z[:100])  # fractional steps: their whole step
-    seeds = jax.vmap(lambda s: lrjax.noise(s)(3))(jnp.arange(4.0))
+    seeds = jax.vmap(lambda s: lrjax.noise(seed=s)(3))(jnp.arange(4.0))
     assert len(set(np.asarray(seeds).tolist())) == 4
-    with pytest.raises(ValueError, match=r"noise: seed must be a whole number, got seed=1.5"):
-        lrjax.noise(1.5)
-    with pytest.raises(ValueError, match=r"noise: bound must be a finite number > 0, got 0"):
-        lrjax.noise(1, bound=0)
+    with pytest.raises(ValueError, match=r"noise: seed must be a whole number >= 0 and < (16777216|2\*\*24|1\.67772e\+07), got 1\.5"):
+        lrjax.noise(seed=1.5)
+    with pytest.raises(ValueError, match=r"noise: bound must be a finite number > 0, got 0\.0"):
+        lrjax.noise(seed=1, bound=0)
+    with pytest.raises(TypeError, match="positional"):  # 0.2: seed is keyword-only
+        lrjax.noise(7)

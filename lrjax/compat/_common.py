@@ -11,11 +11,13 @@ import jax.numpy as jnp
 import numpy as np
 from jax.typing import ArrayLike
 
-from .._checks import concrete
+from .. import _fields as f
+from .._arith import Duration, Step, concrete
 from .._cycle import cycle
-from .._from_fn import from_fn
+from .._fields import Param, show
 from .._piecewise import piecewise_linear
 from .._schedule import Schedule
+from .._schedule import schedule as schedule_field
 
 #: The default float dtype, which compat functions compute derived leaves in.
 FLOAT = jnp.result_type(float)
@@ -32,37 +34,44 @@ def concretely(x: Any, test: Callable[[np.ndarray], Any]) -> bool:
     return v is not None and bool(np.any(test(v)))
 
 
+def one(x: ArrayLike) -> list[Any] | jax.Array:
+    """``[x]``, a one-element boundary list; a traced ``x`` as a 1-D array (a list holding a tracer is not arraylike)."""
+    return [x] if concrete(x) is not None else jnp.reshape(x, (1,))
+
+
 def cosine_wave(high: ArrayLike, low: ArrayLike, half_period: ArrayLike) -> Schedule:
     r""":math:`low + (high - low)\,\tfrac12(1 + \cos(\pi t / half\_period))` at every step: periodic, never clamped."""
     h = as_float(half_period)
-    knots = jnp.stack([jnp.zeros_like(h), h, 2 * h])
-    return cycle(piecewise_linear(knots, jnp.stack([as_float(high), as_float(low), as_float(high)]), shape="cosine"), 2 * h)
+    knots = jnp.stack([jnp.zeros_like(h), h, 2 * h], axis=-1)
+    values = jnp.stack(jnp.broadcast_arrays(as_float(high), as_float(low), as_float(high)), axis=-1)
+    return cycle(piecewise_linear(values, boundaries=knots, shape="cosine"), period=2 * h)
 
 
-@dataclasses.dataclass(frozen=True)
-class _Later:
-    """The function `later` wraps: the schedule rebuilt from its leaves (from_fn's hyperparameters), evaluated ``steps`` later."""
+class later(Schedule):  # noqa: N801
+    """``schedule(t + steps)``: the schedule as it stands ``steps`` steps on (a whole ``steps`` exactly).
 
-    treedef: Any
+    Every leaf of ``schedule`` and ``steps`` stay leaves, so the result still
+    vmaps, stacks and differentiates. It is a compat kind of its own, not a
+    public constructor: it has no expression or config that reads back.
 
-    @property
-    def __name__(self) -> str:
-        return "later"
-
-    def __call__(self, t: jax.Array, steps: jax.Array, **leaves: jax.Array) -> jax.Array:
-        schedule = jax.tree.unflatten(self.treedef, [leaves[f"leaf{i}"] for i in range(len(leaves))])
-        return schedule(t + steps)
-
-
-def later(schedule: Schedule, steps: ArrayLike) -> Schedule:
-    """``schedule(t + steps)``: the schedule as it stands ``steps`` steps on.
-
-    Every leaf of ``schedule`` and ``steps`` stay leaves (a `lrjax.from_fn`
-    whose function rebuilds the schedule), so the result still vmaps and
-    differentiates; it has no config or expression.
+    >>> import lrjax
+    >>> from lrjax.compat._common import later
+    >>> print(later(lrjax.linear(1.0, 0.0, steps=10), steps=5)(0))
+    0.5
     """
-    leaves, treedef = jax.tree.flatten(schedule)
-    return from_fn(_Later(treedef), steps=as_float(steps), **{f"leaf{i}": leaf for i, leaf in enumerate(leaves)})
+
+    schedule: Schedule = schedule_field()
+    _: dataclasses.KW_ONLY
+    steps: Duration = f.duration()
+
+    def _evaluate(self, t: Step) -> jax.Array:
+        k, rest, ok = self.steps.split(t.whole.dtype)
+        frac = t.frac + rest.astype(t.frac.dtype)
+        carry = jnp.floor(frac)
+        whole = t.whole + k + carry.astype(k.dtype)
+        fits = ok & (whole >= t.whole)  # a sum past the integer dtype's maximum goes by floats
+        rough = t.at(t.float() + self.steps.total())
+        return self.schedule._evaluate(Step(jnp.where(fits, whole, rough.whole), jnp.where(fits, frac - carry, rough.frac)))
 
 
 def check_last_epoch(where: str, last_epoch: ArrayLike) -> None:
@@ -81,4 +90,21 @@ def resumed(where: str, schedule: Schedule, last_epoch: ArrayLike) -> Schedule:
     v = concrete(last_epoch)
     if v is not None and np.all(v == -1):
         return schedule
-    return later(schedule, as_float(last_epoch) + 1)
+    return later(schedule, steps=as_float(last_epoch) + 1)
+
+
+def related(where: str, requirement: str, holds: Callable[..., Any], **values: Any) -> None:
+    """A check across arguments (``holds(**values)``), made when all of them are concrete.
+
+    Raises ``ValueError("<where>: <requirement>, got a=..., b=...")`` otherwise.
+    """
+    arrays = {name: concrete(value) for name, value in values.items()}
+    if any(a is None for a in arrays.values()) or np.all(holds(**arrays)):
+        return
+    got = ", ".join(f"{name}={show(np.asarray(a))}" for name, a in arrays.items())
+    raise ValueError(f"{where}: {requirement}, got {got}")
+
+
+def number(where: str, name: str, x: Any, **bounds: float) -> None:
+    """``x`` a finite number within ``bounds`` (``gt``, ``ge``, ``lt``, ``le``) where concrete, else a ValueError naming ``where``, ``name``."""
+    Param("value", **bounds).convert(where, name, x)

@@ -28,20 +28,18 @@ import jax.numpy as jnp
 import numpy as np
 from jax.typing import ArrayLike
 
-from .. import _checks as check
-from .. import _piecewise
-from .._anneal import constant, cosine, linear, polynomial
-from .._arith import Step, floor_div, power_no_growth, progress
-from .._checks import concrete
+from .. import _fields as f
+from .._anneal import cosine, linear, polynomial
+from .._arith import Duration, Step, concrete, floor_div, power_no_growth
 from .._cycle import restart
 from .._decay import exponential, inverse_time
 from .._from_fn import from_fn
 from .._join import join
 from .._noise import noise
-from .._pytree import duration, static
+from .._piecewise import piecewise_constant as _piecewise_constant
 from .._ramps import warmup
-from .._schedule import Schedule
-from ._common import as_float, cosine_wave
+from .._schedule import Schedule, constant
+from ._common import as_float, cosine_wave, one
 
 __all__ = [
     "ExponentialDecay",
@@ -77,7 +75,7 @@ def ExponentialDecay(  # noqa: N802
     0.25
     """
     _positive("decay_steps", decay_steps)
-    return exponential(initial_learning_rate, decay_rate, decay_steps, staircase=staircase)
+    return exponential(initial_learning_rate, rate=decay_rate, steps=decay_steps, staircase=staircase)
 
 
 def PiecewiseConstantDecay(boundaries: ArrayLike, values: ArrayLike) -> Schedule:  # noqa: N802
@@ -94,23 +92,32 @@ def PiecewiseConstantDecay(boundaries: ArrayLike, values: ArrayLike) -> Schedule
             "The length of boundaries should be 1 less than the length of values. Received: "
             f"boundaries={boundaries} of length {nb}, and values={values} of length {nv}."
         )
-    return _piecewise.piecewise_constant(as_float(boundaries) + 1, values)
+    return _piecewise_constant(values, boundaries=Duration.of(boundaries) + Duration.of(1))
 
 
 class StretchedPolynomial(Schedule):
-    name = "PolynomialDecay"
-    initial_learning_rate: jax.Array
-    decay_steps: jax.Array = duration()
-    end_learning_rate: jax.Array
-    power: jax.Array
-    cycle: bool = static()
+    r"""Keras's ``PolynomialDecay(cycle=True)``: the horizon is the first multiple of ``decay_steps`` that is at least ``t``.
+
+    .. math:: v(t) = (lr_0 - end)\left(1 - \frac{t}{H}\right)^{power} + end, \quad H = D \max(1, \lceil t / D \rceil)
+
+    >>> from lrjax.compat import keras
+    >>> keras.PolynomialDecay(1.0, decay_steps=10, end_learning_rate=0.1, power=2.0, cycle=True)
+    keras.PolynomialDecay(initial_learning_rate=1.0, decay_steps=10, end_learning_rate=0.1, power=2.0)
+    """
+
+    name = "keras.PolynomialDecay"
+    initial_learning_rate: jax.Array = f.value()
+    decay_steps: Duration = f.duration(gt=0)
+    end_learning_rate: jax.Array = f.value(1e-4)
+    power: jax.Array = f.value(1.0, ge=0)
 
     def _evaluate(self, t: Step) -> jax.Array:
-        # The horizon is the first multiple of decay_steps that is >= t (decay_steps itself at t = 0).
         q, r = floor_div(t, self.decay_steps)
         multiple = jnp.maximum(q + (r.float() > 0).astype(q.dtype), 1)
-        frac = progress(t.float(), self.decay_steps * multiple)
-        return (self.initial_learning_rate - self.end_learning_rate) * power_no_growth(1 - frac, self.power) + self.end_learning_rate
+        horizon = self.decay_steps.total() * multiple
+        left = jnp.clip((horizon - t.float()) / jnp.where(horizon > 0, horizon, 1), 0, 1)
+        lr, end = self.initial_learning_rate, self.end_learning_rate
+        return (lr - end) * power_no_growth(left, self.power) + end
 
 
 def PolynomialDecay(  # noqa: N802
@@ -130,15 +137,8 @@ def PolynomialDecay(  # noqa: N802
     """
     _positive("decay_steps", decay_steps)
     if not cycle:
-        return polynomial(initial_learning_rate, end_learning_rate, decay_steps, power)
-    where = "PolynomialDecay"
-    return StretchedPolynomial(
-        initial_learning_rate=check.number(where, "initial_learning_rate", initial_learning_rate),
-        decay_steps=check.number(where, "decay_steps", decay_steps, gt=0),
-        end_learning_rate=check.number(where, "end_learning_rate", end_learning_rate),
-        power=check.number(where, "power", power, ge=0),
-        cycle=check.flag(where, "cycle", cycle),
-    )
+        return polynomial(initial_learning_rate, end_learning_rate, steps=decay_steps, power=power)
+    return StretchedPolynomial(initial_learning_rate, decay_steps, end_learning_rate, power)
 
 
 def InverseTimeDecay(  # noqa: N802
@@ -151,7 +151,7 @@ def InverseTimeDecay(  # noqa: N802
     0.5
     """
     _positive("decay_steps", decay_steps)
-    return inverse_time(initial_learning_rate, decay_rate, decay_steps, staircase)
+    return inverse_time(initial_learning_rate, rate=decay_rate, steps=decay_steps, staircase=staircase)
 
 
 def CosineDecay(  # noqa: N802
@@ -174,8 +174,8 @@ def CosineDecay(  # noqa: N802
     """
     _positive("decay_steps", decay_steps)
     if warmup_target is None:
-        return cosine(initial_learning_rate, decay_steps, end=as_float(alpha) * initial_learning_rate)
-    return warmup(cosine(warmup_target, decay_steps, end=as_float(alpha) * warmup_target), warmup_steps, init=initial_learning_rate)
+        return cosine(initial_learning_rate, as_float(alpha) * initial_learning_rate, steps=decay_steps)
+    return warmup(cosine(warmup_target, as_float(alpha) * warmup_target, steps=decay_steps), steps=warmup_steps, init=initial_learning_rate)
 
 
 def CosineDecayRestarts(  # noqa: N802
@@ -195,7 +195,7 @@ def CosineDecayRestarts(  # noqa: N802
     _positive("first_decay_steps", first_decay_steps)
     lr = as_float(initial_learning_rate)
     alpha = as_float(alpha)
-    cycles = restart(cosine(lr * (1 - alpha), first_decay_steps), period=first_decay_steps, mult=t_mul, decay=m_mul)
+    cycles = restart(cosine(lr * (1 - alpha), steps=first_decay_steps), period=first_decay_steps, mult=t_mul, factor=m_mul)
     return cycles + lr * alpha
 
 
@@ -282,7 +282,7 @@ def _clamped_wave(decay_steps: ArrayLike, num_periods: ArrayLike) -> Schedule:
         raise ValueError(f"num_periods must be > 0 here, got {num_periods}")
     wave = cosine_wave(1.0, 0.0, d / (2 * jnp.maximum(n, np.finfo(np.float32).tiny)))
     held = 0.5 * (1 + jnp.cos(2 * jnp.pi * n))
-    return join([wave, constant(held)], jnp.reshape(d, (1,)))
+    return join([wave, constant(held)], boundaries=one(decay_steps))
 
 
 def linear_cosine_decay(
@@ -296,7 +296,7 @@ def linear_cosine_decay(
     1.001 0.251 0.001
     """
     lr = as_float(learning_rate)
-    return (alpha + linear(1.0, 0.0, decay_steps)) * _clamped_wave(decay_steps, num_periods) * lr + lr * beta
+    return (alpha + linear(1.0, 0.0, steps=decay_steps)) * _clamped_wave(decay_steps, num_periods) * lr + lr * beta
 
 
 def _noise_std(step: jax.Array, initial_variance: jax.Array, variance_decay: jax.Array, decay_steps: jax.Array) -> jax.Array:
@@ -327,5 +327,5 @@ def noisy_linear_cosine_decay(
     """
     lr = as_float(learning_rate)
     std = from_fn(_noise_std, initial_variance=initial_variance, variance_decay=variance_decay, decay_steps=decay_steps)
-    noisy_linear = alpha + linear(1.0, 0.0, decay_steps) + std * noise(seed)
+    noisy_linear = alpha + linear(1.0, 0.0, steps=decay_steps) + std * noise(seed=seed)
     return noisy_linear * _clamped_wave(decay_steps, num_periods) * lr + lr * beta

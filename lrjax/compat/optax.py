@@ -45,13 +45,13 @@ import numpy as np
 from jax.typing import ArrayLike
 
 from .._algebra import clip, shift
-from .._anneal import constant, cosine, polynomial
-from .._checks import concrete
+from .._anneal import cosine, polynomial
+from .._arith import Duration, concrete
 from .._decay import exponential
 from .._join import join
 from .._piecewise import piecewise_constant, piecewise_linear
-from .._schedule import Schedule
-from ._common import FLOAT, concretely
+from .._schedule import Schedule, constant
+from ._common import FLOAT, concretely, one
 
 __all__ = [
     "constant_schedule",
@@ -100,7 +100,7 @@ def _warmed_up(init_value: ArrayLike, peak_value: ArrayLike, warmup_steps: Array
     """optax's warmup presets: `linear_schedule` to ``peak_value`` joined with ``decay`` at ``warmup_steps`` (none for a concrete 0)."""
     if _is_zero(warmup_steps):
         return decay
-    return join([linear_schedule(init_value, peak_value, warmup_steps), decay], boundaries=[warmup_steps])
+    return join([linear_schedule(init_value, peak_value, warmup_steps), decay], boundaries=one(warmup_steps))
 
 
 def polynomial_schedule(
@@ -121,7 +121,7 @@ def polynomial_schedule(
     if concretely(transition_steps, lambda v: v <= 0):
         return constant(init_value)
     begin = 0 if concretely(transition_begin, lambda v: v < 0) else transition_begin
-    return _after(polynomial(init_value, end_value, transition_steps, power), begin)
+    return _after(polynomial(init_value, end_value, steps=transition_steps, power=power), begin)
 
 
 def linear_schedule(
@@ -157,7 +157,7 @@ def piecewise_constant_schedule(init_value: ArrayLike, boundaries_and_scales: Ma
     1.0 0.5 0.05
     """
     boundaries, scales = _sorted_items("piecewise_constant_schedule", boundaries_and_scales)
-    return piecewise_constant(np.maximum(boundaries, 0), _cumulative(init_value, scales))
+    return piecewise_constant(_cumulative(init_value, scales), boundaries=np.maximum(boundaries, 0))
 
 
 def exponential_decay(
@@ -183,10 +183,15 @@ def exponential_decay(
     if concretely(transition_steps, lambda v: v <= 0) or concretely(decay_rate, lambda v: v == 0):
         return constant(init_value)
     begin = 0 if concretely(transition_begin, lambda v: v < 0) else transition_begin
-    if end_value is None or concrete(decay_rate) is None:  # a traced rate: the floor/ceiling is chosen when evaluated
-        return _after(exponential(init_value, decay_rate, transition_steps, end_value, staircase), begin)
-    decayed = _after(exponential(init_value, decay_rate, transition_steps, staircase=staircase), begin)
-    return clip(decayed, min=end_value) if concretely(decay_rate, lambda v: v < 1) else clip(decayed, max=end_value)
+    decayed = _after(exponential(init_value, rate=decay_rate, steps=transition_steps, staircase=staircase), begin)
+    if end_value is None:
+        return decayed
+    if concrete(decay_rate) is not None:
+        return clip(decayed, min=end_value) if concretely(decay_rate, lambda v: v < 1) else clip(decayed, max=end_value)
+    # A traced rate: a floor where it is below 1, a ceiling elsewhere, the other bound out of reach.
+    far = jnp.finfo(FLOAT).max
+    rate, end = jnp.asarray(decay_rate, FLOAT), jnp.asarray(end_value, FLOAT)
+    return clip(decayed, min=jnp.where(rate < 1, end, -far), max=jnp.where(rate < 1, far, end))
 
 
 def cosine_decay_schedule(init_value: ArrayLike, decay_steps: ArrayLike, alpha: ArrayLike = 0.0, exponent: ArrayLike = 1.0) -> Schedule:
@@ -204,7 +209,7 @@ def cosine_decay_schedule(init_value: ArrayLike, decay_steps: ArrayLike, alpha: 
     if concretely(decay_steps, lambda v: ~(v > 0)):
         raise ValueError(f"The cosine_decay_schedule requires positive decay_steps, got decay_steps={decay_steps}.")
     end = jnp.asarray(alpha, FLOAT) * init_value
-    return cosine(init_value, decay_steps, end=end, exponent=exponent)
+    return cosine(init_value, end, steps=decay_steps, power=exponent)
 
 
 def piecewise_interpolate_schedule(
@@ -223,7 +228,7 @@ def piecewise_interpolate_schedule(
     if interpolate_type not in ("linear", "cosine"):
         raise ValueError("`interpolate_type` must be either 'cosine' or 'linear'")
     boundaries, scales = _sorted_items("piecewise_interpolate_schedule", boundaries_and_scales)
-    return piecewise_linear([0.0, *np.maximum(boundaries, 0)], _cumulative(init_value, scales), shape=interpolate_type)
+    return piecewise_linear(_cumulative(init_value, scales), boundaries=[0.0, *np.maximum(boundaries, 0)], shape=interpolate_type)
 
 
 def _onecycle(interpolate_type: str, transition_steps: ArrayLike, peak_value: ArrayLike, div_factor: ArrayLike,
@@ -244,7 +249,7 @@ def _onecycle(interpolate_type: str, transition_steps: ArrayLike, peak_value: Ar
         return piecewise_interpolate_schedule(interpolate_type, peak_value / div, at)
     t = jnp.asarray(transition_steps, FLOAT)
     bounds = jnp.stack([jnp.zeros_like(t)] + [jnp.floor(jnp.asarray(pct, FLOAT) * t) if pct is not None else t for pct, _ in knots])
-    return piecewise_linear(bounds, _cumulative(peak_value / div, [scale for _, scale in knots]), shape=interpolate_type)
+    return piecewise_linear(_cumulative(peak_value / div, [scale for _, scale in knots]), boundaries=bounds, shape=interpolate_type)
 
 
 def linear_onecycle_schedule(
@@ -316,11 +321,11 @@ def warmup_cosine_decay_schedule(
     >>> print(s(5), s(10), s(110))
     0.5 1.0 0.1
     """
-    cosine_steps = jnp.asarray(decay_steps, FLOAT) - jnp.asarray(warmup_steps, FLOAT)
-    if concretely(cosine_steps, lambda v: v <= 0):
-        raise ValueError(f"The cosine_decay_schedule requires positive decay_steps, got decay_steps={float(concrete(cosine_steps)):g}.")
+    cosine_steps = Duration.of(decay_steps) - Duration.of(warmup_steps)
+    if concretely(cosine_steps.coarse, lambda v: cosine_steps.exact() <= 0):
+        raise ValueError(f"The cosine_decay_schedule requires positive decay_steps, got decay_steps={float(cosine_steps.exact()):g}.")
     end = 0.0 if concretely(peak_value, lambda v: v == 0) else end_value
-    return _warmed_up(init_value, peak_value, warmup_steps, cosine(peak_value, cosine_steps, end, exponent))
+    return _warmed_up(init_value, peak_value, warmup_steps, cosine(peak_value, end, steps=cosine_steps, power=exponent))
 
 
 def warmup_exponential_decay_schedule(
@@ -354,14 +359,14 @@ def sgdr_schedule(cosine_kwargs: Iterable[Mapping[str, ArrayLike]]) -> Schedule:
     >>> from lrjax.compat import optax
     >>> s = optax.sgdr_schedule([dict(init_value=0.0, peak_value=1.0, warmup_steps=0, decay_steps=10)] * 2)
     >>> print(s(9), s(10), s(20))
-    0.02447176 1.0 0.0
+    0.024471745 1.0 0.0
     """
     schedules, boundaries, start = [], [], 0
     for kwargs in cosine_kwargs:
         schedules.append(warmup_cosine_decay_schedule(**kwargs))
         start = start + kwargs["decay_steps"]
         boundaries.append(start)
-    return join(schedules, boundaries[:-1])
+    return join(schedules, boundaries=boundaries[:-1])
 
 
 def join_schedules(schedules: Sequence[Schedule | ArrayLike], boundaries: Sequence[ArrayLike] | ArrayLike) -> Schedule:
@@ -374,7 +379,7 @@ def join_schedules(schedules: Sequence[Schedule | ArrayLike], boundaries: Sequen
 
     >>> import lrjax
     >>> from lrjax.compat import optax
-    >>> s = optax.join_schedules([lrjax.constant(1.0), lrjax.linear(1.0, 0.0, 10)], [5])
+    >>> s = optax.join_schedules([lrjax.constant(1.0), lrjax.linear(1.0, 0.0, steps=10)], [5])
     >>> print(s(4), s(10))
     1.0 0.5
     """
@@ -382,4 +387,4 @@ def join_schedules(schedules: Sequence[Schedule | ArrayLike], boundaries: Sequen
     n = min(len(schedules) - 1, boundaries.shape[0])
     # Piece i runs while t >= b_i and t < b_j for every later j: from the suffix minimum of the boundaries.
     runs_from = jax.lax.cummin(boundaries[:n], reverse=True)
-    return join(list(schedules[: n + 1]), runs_from)
+    return join(list(schedules[: n + 1]), boundaries=runs_from)

@@ -45,21 +45,21 @@ import jax.numpy as jnp
 import numpy as np
 from jax.typing import ArrayLike
 
-from .. import _checks as check
 from .._algebra import blend, clip, per_epoch, shift
-from .._anneal import constant, cosine, linear, polynomial, tanh
-from .._checks import concrete
+from .._anneal import cosine, linear, polynomial, tanh
+from .._arith import concrete
 from .._cycle import restart
 from .._decay import exponential, multistep, step_decay
+from .._fields import Param
 from .._from_fn import from_fn
 from .._join import join
 from .._noise import noise
 from .._piecewise import piecewise_constant
-from .._plateau import Plateau
+from .._plateau import plateau
 from .._ramps import cooldown, warmup
-from .._schedule import Schedule
+from .._schedule import Schedule, constant
 from . import torch as _torch
-from ._common import FLOAT, as_float, concretely
+from ._common import FLOAT, as_float, concretely, number, one, related
 
 __all__ = [
     "CosineLRScheduler",
@@ -94,22 +94,22 @@ def _cycles(base_lr, t_initial, lr_min, cycle_mul, cycle_decay, cycle_limit, wei
     it over ``t_initial * cycle_mul**i`` steps.
     """
     t_initial, mult, limit = as_float(t_initial), as_float(cycle_mul), as_float(cycle_limit)
-    peaks = restart(constant(base_lr), t_initial, mult, decay=cycle_decay)
+    peaks = restart(constant(base_lr), period=t_initial, mult=mult, factor=cycle_decay)
     # The end of cycle `limit`: t_initial * limit, or t_initial (mult**limit - 1) / (mult - 1).
     geometric = t_initial * (mult**limit - 1) / jnp.where(mult == 1, 1, mult - 1)
     end = jnp.minimum(jnp.where(mult == 1, t_initial * limit, geometric), _NO_STEP_REACHES)
-    running = piecewise_constant(jnp.reshape(end, (1,)), jnp.array([1.0, 0.0], FLOAT))
-    return blend(constant(lr_min), peaks, restart(weight, t_initial, mult) * running)
+    running = piecewise_constant(jnp.array([1.0, 0.0], FLOAT), boundaries=jnp.reshape(end, (1,)))
+    return blend(constant(lr_min), peaks, weight=restart(weight, period=t_initial, mult=mult) * running)
 
 
 def _warmed(main: Schedule, base_lr, warmup_t, warmup_lr_init, warmup_prefix: bool, to_main: bool = False) -> Schedule:  # noqa: ANN001
     """timm's warmup: linear from ``warmup_lr_init`` for ``warmup_t`` steps, to ``base_lr`` (or, ``to_main``, to the curve there)."""
     if warmup_prefix:
-        return join([linear(warmup_lr_init, base_lr, warmup_t), main], jnp.reshape(as_float(warmup_t), (1,)))
+        return join([linear(warmup_lr_init, base_lr, steps=warmup_t), main], boundaries=one(warmup_t))
     if to_main:
-        return warmup(main, warmup_t, warmup_lr_init, prefix=False)
-    during = piecewise_constant(jnp.reshape(as_float(warmup_t), (1,)), jnp.array([0.0, 1.0], FLOAT))
-    return blend(linear(warmup_lr_init, base_lr, warmup_t), main, during)
+        return warmup(main, steps=warmup_t, init=warmup_lr_init, prefix=False)
+    during = piecewise_constant(jnp.array([0.0, 1.0], FLOAT), boundaries=one(warmup_t))
+    return blend(linear(warmup_lr_init, base_lr, steps=warmup_t), main, weight=during)
 
 
 def _noisy(lr: Schedule, noise_range_t, noise_pct, noise_std, noise_seed) -> Schedule:  # noqa: ANN001
@@ -117,19 +117,19 @@ def _noisy(lr: Schedule, noise_range_t, noise_pct, noise_std, noise_seed) -> Sch
         return lr
     if isinstance(noise_range_t, (list, tuple)):
         start, stop = noise_range_t
-        window = piecewise_constant(jnp.stack([as_float(start), as_float(stop)]), jnp.array([0.0, 1.0, 0.0], FLOAT))
+        window = piecewise_constant(jnp.array([0.0, 1.0, 0.0], FLOAT), boundaries=jnp.stack([as_float(start), as_float(stop)]))
     else:
-        window = piecewise_constant(jnp.reshape(as_float(noise_range_t), (1,)), jnp.array([0.0, 1.0], FLOAT))
+        window = piecewise_constant(jnp.array([0.0, 1.0], FLOAT), boundaries=jnp.reshape(as_float(noise_range_t), (1,)))
     std = as_float(noise_std)
     bound = as_float(noise_pct) / jnp.maximum(std, np.finfo(np.float32).tiny)
-    return lr * (1 + window * std * noise(noise_seed, bound))
+    return lr * (1 + window * std * noise(seed=noise_seed, bound=bound))
 
 
 def _check_cycles(where: str, t_initial, lr_min, cycle_limit, warmup_t, warmup_lr_init) -> None:  # noqa: ANN001
     """timm's asserts on concrete values, as lrjax's ValueErrors."""
-    check.number(where, "t_initial", t_initial, gt=0)
+    Param("value", gt=0).convert(where, "t_initial", t_initial)
     for name, value in (("lr_min", lr_min), ("cycle_limit", cycle_limit), ("warmup_t", warmup_t), ("warmup_lr_init", warmup_lr_init)):
-        check.number(where, name, value, ge=0)
+        Param("value", ge=0).convert(where, name, value)
 
 
 def CosineLRScheduler(  # noqa: N802
@@ -156,7 +156,7 @@ def CosineLRScheduler(  # noqa: N802
     [1.0, 0.5, 0.5, 0.25, 0.0]
     """
     _check_cycles("CosineLRScheduler", t_initial, lr_min, cycle_limit, warmup_t, warmup_lr_init)
-    weight = cosine(1.0, t_initial) if concretely(k_decay, lambda v: v == 1) else from_fn(_k_cosine, steps=t_initial, k_decay=k_decay)
+    weight = cosine(1.0, steps=t_initial) if concretely(k_decay, lambda v: v == 1) else from_fn(_k_cosine, steps=t_initial, k_decay=k_decay)
     main = _cycles(base_lr, t_initial, lr_min, cycle_mul, cycle_decay, cycle_limit, weight)
     return _noisy(_warmed(main, base_lr, warmup_t, warmup_lr_init, warmup_prefix), noise_range_t, noise_pct, noise_std, noise_seed)
 
@@ -187,7 +187,7 @@ def PolyLRScheduler(  # noqa: N802
     """
     _check_cycles("PolyLRScheduler", t_initial, lr_min, cycle_limit, warmup_t, warmup_lr_init)
     if concretely(k_decay, lambda v: v == 1):
-        weight = polynomial(1.0, 0.0, t_initial, power)
+        weight = polynomial(1.0, 0.0, steps=t_initial, power=power)
     else:
         weight = from_fn(_k_poly, steps=t_initial, k_decay=k_decay, power=power)
     main = _cycles(base_lr, t_initial, lr_min, cycle_mul, cycle_decay, cycle_limit, weight)
@@ -221,8 +221,10 @@ def TanhLRScheduler(  # noqa: N802
     [1.0, 0.5, 0.0]
     """
     _check_cycles("TanhLRScheduler", t_initial, lr_min, cycle_limit, warmup_t, warmup_lr_init)
-    check.related("TanhLRScheduler", "lb must be < ub", lambda lb, ub: lb < ub, lb=lb, ub=ub)
-    main = _cycles(base_lr, t_initial, lr_min, cycle_mul, cycle_decay, cycle_limit, tanh(1.0, t_initial, 0.0, lb, ub))
+    lower, upper = np.asarray(lb) if concrete(lb) is not None else None, np.asarray(ub) if concrete(ub) is not None else None
+    if lower is not None and upper is not None and not np.all(lower < upper):
+        raise ValueError(f"TanhLRScheduler: lb must be < ub, got lb={lb}, ub={ub}")
+    main = _cycles(base_lr, t_initial, lr_min, cycle_mul, cycle_decay, cycle_limit, tanh(1.0, 0.0, steps=t_initial, lower=lb, upper=ub))
     lr = _warmed(main, base_lr, warmup_t, warmup_lr_init, warmup_prefix, to_main=True)
     return _noisy(lr, noise_range_t, noise_pct, noise_std, noise_seed)
 
@@ -246,7 +248,7 @@ def StepLRScheduler(  # noqa: N802
     >>> [round(float(s(t)), 3) for t in (0, 4, 5, 15)]
     [0.0, 0.8, 1.0, 0.5]
     """
-    main = step_decay(base_lr, decay_t, decay_rate)
+    main = step_decay(base_lr, factor=decay_rate, steps=decay_t)
     return _noisy(_warmed(main, base_lr, warmup_t, warmup_lr_init, warmup_prefix), noise_range_t, noise_pct, noise_std, noise_seed)
 
 
@@ -270,7 +272,7 @@ def MultiStepLRScheduler(  # noqa: N802
     1.0 0.5 0.25
     """
     milestones = jnp.maximum(as_float(decay_t) - 1, 0)
-    main = multistep(base_lr, milestones, decay_rate)
+    main = multistep(base_lr, boundaries=milestones, factor=decay_rate)
     return _noisy(_warmed(main, base_lr, warmup_t, warmup_lr_init, warmup_prefix), noise_range_t, noise_pct, noise_std, noise_seed)
 
 
@@ -336,12 +338,12 @@ def WSDLRScheduler(  # noqa: N802
     [0.0, 0.5, 1.0, 1.0, 0.5, 0.0, 0.0]
     """
     where = "WSDLRScheduler"
-    check.number(where, "t_initial", t_initial, gt=0)
-    check.related(where, f"decay_t must be in (0, t_initial] w/ t_initial={t_initial}", lambda d, t: (d > 0) & (d <= t), d=decay_t, t=t_initial)
-    check.number(where, "lr_min", lr_min, ge=0)
-    check.number(where, "decay_ratio", decay_ratio, gt=0, lt=1)
-    check.number(where, "decay_power", decay_power, gt=0)
-    check.number(where, "stable_power", stable_power, gt=0)
+    number(where, "t_initial", t_initial, gt=0)
+    related(where, f"decay_t must be in (0, t_initial] w/ t_initial={t_initial}", lambda d, t: (d > 0) & (d <= t), d=decay_t, t=t_initial)
+    number(where, "lr_min", lr_min, ge=0)
+    number(where, "decay_ratio", decay_ratio, gt=0, lt=1)
+    number(where, "decay_power", decay_power, gt=0)
+    number(where, "stable_power", stable_power, gt=0)
     if stable_fn not in _STABLE_FNS:
         raise ValueError(f"Invalid stable_fn ({stable_fn}), must be one of {_STABLE_FNS}.")
     if isinstance(decay_fn, str) and decay_fn not in _DECAY_FNS:
@@ -371,8 +373,8 @@ def WSDLRScheduler(  # noqa: N802
         decay = from_fn(_power_decay, steps=d, power=decay_power)
     else:  # (r ** f - r) / (1 - r): the exponential from 1 / (1 - r), floored where it reaches r / (1 - r) at f = 1
         r = as_float(decay_ratio)
-        decay = exponential(1 / (1 - r), rate=r, steps=d, end=r / (1 - r)) - r / (1 - r)
-    main = blend(constant(lr_min), second=stable, weight=shift(decay, steps=as_float(t_initial) - d))
+        decay = clip(exponential(1 / (1 - r), rate=r, steps=d), min=r / (1 - r)) - r / (1 - r)
+    main = blend(constant(lr_min), stable, weight=shift(decay, steps=as_float(t_initial) - d))
     lr = _warmed(main, base_lr, warmup_t, warmup_lr_init, warmup_prefix=True)
     return _noisy(lr, noise_range_t, noise_pct, noise_std, noise_seed)
 
@@ -392,7 +394,7 @@ def PlateauLRScheduler(  # noqa: N802
     noise_pct: ArrayLike = 0.67,
     noise_std: ArrayLike = 1.0,
     noise_seed: ArrayLike | None = None,
-) -> Plateau:
+) -> plateau:
     """timm's ``PlateauLRScheduler``: the `lrjax.plateau` controller of the torch ``ReduceLROnPlateau`` it wraps.
 
     The lr is ``base_lr * state.scale``; feed the metric of each epoch as timm's
@@ -525,7 +527,7 @@ def create_scheduler_v2(
     plateau_mode: str = "max",
     step_on_epochs: bool = True,
     updates_per_epoch: int = 0,
-) -> tuple[Schedule | Plateau | None, int]:
+) -> tuple[Schedule | plateau | None, int]:
     """timm's ``create_scheduler_v2``: ``(schedule, total epochs)`` for the scheduler ``sched`` names, from a timm config.
 
     ``sched`` is one of `SCHEDULERS`: the compat scheduler timm builds with the
@@ -569,7 +571,7 @@ def create_scheduler_v2(
         noise_range = noise * t_initial
     noise_args = dict(noise_range_t=noise_range, noise_pct=noise_pct, noise_std=noise_std, noise_seed=noise_seed)
     cycle_args = dict(cycle_mul=cycle_mul, cycle_decay=cycle_decay, cycle_limit=cycle_limit)
-    lr: Schedule | Plateau | None = None
+    lr: Schedule | plateau | None = None
     cycle_length = None
     if sched == "cosine":
         lr = CosineLRScheduler(base_lr, t_initial, lr_min=min_lr, **cycle_args, **warmup_args, **noise_args, k_decay=k_decay)

@@ -60,18 +60,17 @@ import jax.numpy as jnp
 import numpy as np
 from jax.typing import ArrayLike
 
-from .._algebra import multiply
 from .._anneal import cosine, linear, polynomial
-from .._checks import concrete
+from .._arith import concrete
 from .._cycle import restart
 from .._cyclical import cyclic, one_cycle, one_cycle_momentum
 from .._decay import exponential, multistep, step_decay
 from .._from_fn import from_fn
 from .._join import join
 from .._piecewise import piecewise_constant
-from .._plateau import Plateau, plateau
-from .._schedule import Schedule
-from ._common import FLOAT, as_float, check_last_epoch, concretely, cosine_wave, resumed
+from .._plateau import plateau
+from .._schedule import Schedule, as_schedule
+from ._common import FLOAT, as_float, check_last_epoch, concretely, cosine_wave, one, resumed
 
 __all__ = [
     "LambdaLR",
@@ -108,7 +107,7 @@ def LambdaLR(base_lr: ArrayLike, lr_lambda: Callable[[jax.Array], ArrayLike], la
     """
     if not callable(lr_lambda):
         raise ValueError(f"LambdaLR: lr_lambda must be a jittable function of the step, got {lr_lambda!r}")
-    return resumed("LambdaLR", multiply(base_lr, from_fn(lr_lambda)), last_epoch)
+    return resumed("LambdaLR", as_schedule("LambdaLR", "base_lr", base_lr) * from_fn(lr_lambda), last_epoch)
 
 
 def _depends_on_its_argument(fn: Callable[[jax.Array], ArrayLike]) -> bool:
@@ -167,8 +166,8 @@ def MultiplicativeLR(  # noqa: N802
     if not _depends_on_its_argument(lr_lambda):
         factor = jnp.asarray(lr_lambda(jnp.ones((), FLOAT)), FLOAT)
         if not concretely(factor, lambda v: v <= 0):
-            return resumed("MultiplicativeLR", exponential(base_lr, rate=factor, steps=1.0), last_epoch)
-    return resumed("MultiplicativeLR", multiply(base_lr, from_fn(_Product(lr_lambda))), last_epoch)
+            return resumed("MultiplicativeLR", exponential(base_lr, rate=factor, steps=1), last_epoch)
+    return resumed("MultiplicativeLR", as_schedule("MultiplicativeLR", "base_lr", base_lr) * from_fn(_Product(lr_lambda)), last_epoch)
 
 
 def StepLR(base_lr: ArrayLike, step_size: ArrayLike, gamma: ArrayLike = 0.1, last_epoch: ArrayLike = -1) -> Schedule:  # noqa: N802
@@ -179,7 +178,7 @@ def StepLR(base_lr: ArrayLike, step_size: ArrayLike, gamma: ArrayLike = 0.1, las
     >>> print(s(29), s(30), s(90))
     1.0 0.1 0.001
     """
-    return resumed("StepLR", step_decay(base_lr, step_size, gamma), last_epoch)
+    return resumed("StepLR", step_decay(base_lr, factor=gamma, steps=step_size), last_epoch)
 
 
 def MultiStepLR(  # noqa: N802
@@ -193,7 +192,7 @@ def MultiStepLR(  # noqa: N802
     1.0 0.5 0.25
     """
     m = concrete(milestones)
-    return resumed("MultiStepLR", multistep(base_lr, np.sort(m) if m is not None else milestones, gamma), last_epoch)
+    return resumed("MultiStepLR", multistep(base_lr, boundaries=np.sort(m) if m is not None else milestones, factor=gamma), last_epoch)
 
 
 def ConstantLR(  # noqa: N802
@@ -209,7 +208,7 @@ def ConstantLR(  # noqa: N802
     if concretely(factor, lambda v: (v > 1.0) | (v < 0)):
         raise ValueError("Constant multiplicative factor expected to be between 0 and 1.")
     base = jnp.asarray(base_lr, FLOAT)
-    lr = piecewise_constant(jnp.reshape(jnp.asarray(total_iters, FLOAT), (1,)), jnp.stack([base * factor, base]))
+    lr = piecewise_constant(jnp.stack([base * factor, base]), boundaries=one(total_iters))
     return resumed("ConstantLR", lr, last_epoch)
 
 
@@ -232,7 +231,7 @@ def LinearLR(  # noqa: N802
     if concretely(end_factor, lambda v: (v > 1.0) | (v < 0)):
         raise ValueError("Ending multiplicative factor expected to be between 0 and 1.")
     base = jnp.asarray(base_lr, FLOAT)
-    return resumed("LinearLR", linear(base * start_factor, base * end_factor, total_iters), last_epoch)
+    return resumed("LinearLR", linear(base * start_factor, base * end_factor, steps=total_iters), last_epoch)
 
 
 def ExponentialLR(base_lr: ArrayLike, gamma: ArrayLike, last_epoch: ArrayLike = -1) -> Schedule:  # noqa: N802
@@ -242,7 +241,7 @@ def ExponentialLR(base_lr: ArrayLike, gamma: ArrayLike, last_epoch: ArrayLike = 
     >>> print(torch.ExponentialLR(1.0, gamma=0.5)(3))
     0.125
     """
-    return resumed("ExponentialLR", exponential(base_lr, gamma, 1.0), last_epoch)
+    return resumed("ExponentialLR", exponential(base_lr, rate=gamma, steps=1), last_epoch)
 
 
 def PolynomialLR(  # noqa: N802
@@ -255,7 +254,7 @@ def PolynomialLR(  # noqa: N802
     >>> print(s(2), s(4), s(9))
     0.25 0.0 0.0
     """
-    return resumed("PolynomialLR", polynomial(base_lr, 0.0, total_iters, power), last_epoch)
+    return resumed("PolynomialLR", polynomial(base_lr, 0.0, steps=total_iters, power=power), last_epoch)
 
 
 def CosineAnnealingLR(  # noqa: N802
@@ -268,7 +267,7 @@ def CosineAnnealingLR(  # noqa: N802
     >>> from lrjax.compat import torch
     >>> s = torch.CosineAnnealingLR(1.0, T_max=10)
     >>> print(s(5), s(10), s(15), s(20))
-    0.5 0.0 0.5 1.0
+    0.49999997 0.0 0.49999997 1.0
     """
     return resumed("CosineAnnealingLR", cosine_wave(base_lr, eta_min, T_max), last_epoch)
 
@@ -289,7 +288,7 @@ def CosineAnnealingWarmRestarts(  # noqa: N802
         raise ValueError(f"Expected positive integer T_0, but got {T_0}")
     if concretely(T_mult, lambda v: (v < 1) | _whole(v)):
         raise ValueError(f"Expected integer T_mult >= 1, but got {T_mult}")
-    return resumed("CosineAnnealingWarmRestarts", restart(cosine(base_lr, T_0, end=eta_min), period=T_0, mult=T_mult), last_epoch)
+    return resumed("CosineAnnealingWarmRestarts", restart(cosine(base_lr, eta_min, steps=T_0), period=T_0, mult=T_mult), last_epoch)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -314,12 +313,12 @@ def _cyclic(
     if scale_fn is None:
         if mode not in ("triangular", "triangular2", "exp_range"):
             raise ValueError("mode is invalid and scale_fn is None")
-        return cyclic(low, high, up, down, mode, gamma)
+        return cyclic(low, high, up_steps=up, down_steps=down, mode=mode, factor=gamma)
     if scale_mode not in ("cycle", "iterations"):
         raise ValueError(f"scale_mode must be 'cycle' or 'iterations', got {scale_mode!r}")
     up = jnp.asarray(up, FLOAT)
     length = up + (up if down is None else jnp.asarray(down, FLOAT))
-    triangle = cyclic(0.0, 1.0, up, down)
+    triangle = cyclic(0.0, 1.0, up_steps=up, down_steps=down)
     low = jnp.asarray(low, FLOAT)
     return low + (high - low) * triangle * from_fn(_CycleScale(scale_fn, scale_mode == "cycle"), length=length)
 
@@ -442,7 +441,8 @@ def OneCycleLR(  # noqa: N802
         raise ValueError(_momentum_message("OneCycleLR", "OneCycleMomentum", f"{max_lr!r}, {length}", length))
     shape = _anneal(anneal_strategy, pct_start)
     steps = _total_steps(total_steps, epochs, steps_per_epoch)
-    return resumed("OneCycleLR", one_cycle(max_lr, steps, pct_start, div_factor, final_div_factor, shape, three_phase), last_epoch)
+    lr = one_cycle(max_lr, steps=steps, pct_start=pct_start, div=div_factor, final_div=final_div_factor, shape=shape, three_phase=three_phase)
+    return resumed("OneCycleLR", lr, last_epoch)
 
 
 def OneCycleMomentum(  # noqa: N802
@@ -466,7 +466,8 @@ def OneCycleMomentum(  # noqa: N802
     """
     shape = _anneal(anneal_strategy, pct_start)
     steps = _total_steps(total_steps, epochs, steps_per_epoch)
-    return resumed("OneCycleMomentum", one_cycle_momentum(steps, base_momentum, max_momentum, pct_start, shape, three_phase), last_epoch)
+    momentum = one_cycle_momentum(steps=steps, low=base_momentum, high=max_momentum, pct_start=pct_start, shape=shape, three_phase=three_phase)
+    return resumed("OneCycleMomentum", momentum, last_epoch)
 
 
 def SequentialLR(  # noqa: N802
@@ -485,7 +486,7 @@ def SequentialLR(  # noqa: N802
             "Sequential Schedulers expects number of schedulers provided to be one more than the number of milestone "
             f"points, but got number of schedulers {len(schedulers)} and the number of milestones to be equal to {n}"
         )
-    return resumed("SequentialLR", join(list(schedulers), milestones), last_epoch)
+    return resumed("SequentialLR", join(list(schedulers), boundaries=milestones), last_epoch)
 
 
 def ChainedScheduler(schedulers: Sequence[Schedule], base_lr: ArrayLike) -> Schedule:  # noqa: N802
@@ -519,7 +520,7 @@ def ReduceLROnPlateau(  # noqa: N802
     cooldown: ArrayLike = 0,
     min_lr: ArrayLike = 0,
     eps: ArrayLike = 1e-8,
-) -> Plateau:
+) -> plateau:
     """torch's ``ReduceLROnPlateau`` as an lrjax plateau controller: the lr is ``base_lr * state.scale``.
 
     ``min_lr`` and ``eps`` (absolute lrs in torch) become ``min_scale =
@@ -542,8 +543,8 @@ def ReduceLROnPlateau(  # noqa: N802
     if concretely(base_lr, lambda v: v <= 0):
         raise ValueError(f"ReduceLROnPlateau: base_lr must be > 0, got {base_lr}")
     base = jnp.asarray(base_lr, FLOAT)
-    return plateau(mode, factor, patience, threshold, threshold_mode, cooldown, min_lr / base, eps / base)
-
+    return plateau(mode=mode, factor=factor, patience=patience, threshold=threshold, threshold_mode=threshold_mode,
+                   cooldown=cooldown, min_scale=min_lr / base, eps=eps / base)
 
 
 def SWALR(  # noqa: N802
@@ -556,9 +557,9 @@ def SWALR(  # noqa: N802
     r"""torch's ``swa_utils.SWALR``: from ``base_lr`` to ``swa_lr`` over ``anneal_epochs`` steps, then ``swa_lr``.
 
     ``base_lr`` is the param group's lr when SWALR is created (the lr the
-    preceding schedule reached). ``"cos"`` is ``cosine(base_lr,
-    steps=anneal_epochs, end=swa_lr)``, ``"linear"`` is ``linear(base_lr,
-    end=swa_lr, steps=anneal_epochs)``. SWALR counts its own steps, not
+    preceding schedule reached). ``"cos"`` is ``cosine(base_lr, swa_lr,
+    steps=anneal_epochs)``, ``"linear"`` is ``linear(base_lr, swa_lr,
+    steps=anneal_epochs)``. SWALR counts its own steps, not
     ``last_epoch``, so a resumed SWALR anneals again from the lr it finds:
     ``last_epoch`` is checked and changes nothing (pass the restored lr as
     ``base_lr``).
@@ -574,5 +575,5 @@ def SWALR(  # noqa: N802
         raise ValueError(f"anneal_epochs must be equal or greater than 0, got {anneal_epochs}")
     check_last_epoch("SWALR", last_epoch)
     if anneal_strategy == "cos":
-        return cosine(base_lr, steps=anneal_epochs, end=swa_lr)
-    return linear(base_lr, end=swa_lr, steps=anneal_epochs)
+        return cosine(base_lr, swa_lr, steps=anneal_epochs)
+    return linear(base_lr, swa_lr, steps=anneal_epochs)

@@ -28,15 +28,15 @@ import jax.numpy as jnp
 import numpy as np
 from jax.typing import ArrayLike
 
-from .._anneal import constant, cosine, linear, polynomial
-from .._checks import concrete
+from .._anneal import cosine, linear, polynomial
+from .._arith import concrete
 from .._cycle import cycle
 from .._decay import inverse_sqrt
 from .._join import join
 from .._piecewise import piecewise_linear
-from .._plateau import Plateau
+from .._plateau import plateau
 from .._ramps import cooldown, warmup
-from .._schedule import Schedule
+from .._schedule import Schedule, constant
 from . import torch as _torch
 from ._common import as_float, check_last_epoch, cosine_wave, later, resumed
 
@@ -79,7 +79,7 @@ def get_constant_schedule_with_warmup(base_lr: ArrayLike, num_warmup_steps: Arra
     >>> print(s(0), s(5), s(10))
     0.0 0.5 1.0
     """
-    return resumed("get_constant_schedule_with_warmup", warmup(constant(base_lr), num_warmup_steps), last_epoch)
+    return resumed("get_constant_schedule_with_warmup", warmup(constant(base_lr), steps=num_warmup_steps), last_epoch)
 
 
 def get_linear_schedule_with_warmup(
@@ -93,7 +93,7 @@ def get_linear_schedule_with_warmup(
     0.5 0.5 0.0
     """
     steps = jnp.maximum(as_float(num_training_steps) - as_float(num_warmup_steps), 0)
-    return resumed("get_linear_schedule_with_warmup", warmup(linear(base_lr, 0.0, steps), num_warmup_steps), last_epoch)
+    return resumed("get_linear_schedule_with_warmup", warmup(linear(base_lr, 0.0, steps=steps), steps=num_warmup_steps), last_epoch)
 
 
 def get_cosine_schedule_with_warmup(
@@ -104,7 +104,7 @@ def get_cosine_schedule_with_warmup(
     >>> from lrjax.compat import transformers
     >>> s = transformers.get_cosine_schedule_with_warmup(1.0, 10, 110)
     >>> print(s(60), s(110), s(160))
-    0.5 0.0 0.5
+    0.49999997 0.0 0.49999997
     """
     lr = get_cosine_with_min_lr_schedule_with_warmup(base_lr, num_warmup_steps, num_training_steps, num_cycles, min_lr_rate=0.0)
     return resumed("get_cosine_schedule_with_warmup", lr, last_epoch)
@@ -118,11 +118,11 @@ def get_cosine_with_hard_restarts_schedule_with_warmup(
     >>> from lrjax.compat import transformers
     >>> s = transformers.get_cosine_with_hard_restarts_schedule_with_warmup(1.0, 0, 100, num_cycles=2)
     >>> print(s(49), s(50), s(100))
-    0.0009866357 1.0 0.0
+    0.0009866359 1.0 0.0
     """
     decay = _decay_steps(num_warmup_steps, num_training_steps)
     length = decay / as_float(num_cycles)
-    lr = warmup(join([cycle(cosine(base_lr, length), length), 0.0], jnp.reshape(decay, (1,))), num_warmup_steps)
+    lr = warmup(join([cycle(cosine(base_lr, steps=length), period=length), 0.0], boundaries=jnp.reshape(decay, (1,))), steps=num_warmup_steps)
     return resumed("get_cosine_with_hard_restarts_schedule_with_warmup", lr, last_epoch)
 
 
@@ -147,7 +147,8 @@ def get_polynomial_decay_schedule_with_warmup(
     if lr is not None and end is not None and not lr > end:
         raise ValueError(f"lr_end ({lr_end}) must be smaller than initial lr ({base_lr})")
     steps = jnp.maximum(as_float(num_training_steps) - as_float(num_warmup_steps), 0)
-    return resumed("get_polynomial_decay_schedule_with_warmup", warmup(polynomial(base_lr, lr_end, steps, power), num_warmup_steps), last_epoch)
+    lr = warmup(polynomial(base_lr, lr_end, steps=steps, power=power), steps=num_warmup_steps)
+    return resumed("get_polynomial_decay_schedule_with_warmup", lr, last_epoch)
 
 
 def get_inverse_sqrt_schedule(
@@ -163,7 +164,7 @@ def get_inverse_sqrt_schedule(
     if timescale is None:
         w = concrete(num_warmup_steps)
         timescale = (num_warmup_steps if w is None or w != 0 else 10_000)
-    return resumed("get_inverse_sqrt_schedule", warmup(inverse_sqrt(base_lr, timescale), num_warmup_steps), last_epoch)
+    return resumed("get_inverse_sqrt_schedule", warmup(inverse_sqrt(base_lr, steps=timescale), steps=num_warmup_steps), last_epoch)
 
 
 def get_cosine_with_min_lr_schedule_with_warmup(
@@ -183,7 +184,7 @@ def get_cosine_with_min_lr_schedule_with_warmup(
     >>> from lrjax.compat import transformers
     >>> s = transformers.get_cosine_with_min_lr_schedule_with_warmup(1.0, 0, 100, min_lr_rate=0.1)
     >>> print(s(50), s(100))
-    0.55 0.1
+    0.54999995 0.1
     """
     if min_lr is not None and min_lr_rate is not None:
         raise ValueError("Only one of min_lr or min_lr_rate should be set")
@@ -191,7 +192,8 @@ def get_cosine_with_min_lr_schedule_with_warmup(
         raise ValueError("One of min_lr or min_lr_rate should be set through the lr_scheduler_kwargs")
     floor = as_float(min_lr) if min_lr is not None else as_float(base_lr) * min_lr_rate
     half_period = _decay_steps(num_warmup_steps, num_training_steps) / (2 * as_float(num_cycles))
-    return resumed("get_cosine_with_min_lr_schedule_with_warmup", warmup(cosine_wave(base_lr, floor, half_period), num_warmup_steps), last_epoch)
+    lr = warmup(cosine_wave(base_lr, floor, half_period), steps=num_warmup_steps)
+    return resumed("get_cosine_with_min_lr_schedule_with_warmup", lr, last_epoch)
 
 
 def get_wsd_schedule(
@@ -233,17 +235,17 @@ def get_wsd_schedule(
     low = peak * min_lr_ratio
     ramp_steps, decay_steps = jnp.maximum(w, 1), jnp.maximum(d, 1)
     ramp = {
-        "linear": linear(low, peak, ramp_steps),
-        "cosine": piecewise_linear(jnp.stack([jnp.zeros_like(ramp_steps), ramp_steps]), jnp.stack([low, peak]), shape="cosine"),
-        "1-sqrt": polynomial(low, peak, ramp_steps, 0.5),  # peak - (peak - low) * sqrt(1 - q)
+        "linear": linear(low, peak, steps=ramp_steps),
+        "cosine": piecewise_linear(jnp.stack([low, peak]), boundaries=jnp.stack([jnp.zeros_like(ramp_steps), ramp_steps]), shape="cosine"),
+        "1-sqrt": polynomial(low, peak, steps=ramp_steps, power=0.5),  # peak - (peak - low) * sqrt(1 - q)
     }[warmup_type]
     decay = {
-        "linear": linear(peak, low, decay_steps),
+        "linear": linear(peak, low, steps=decay_steps),
         "cosine": cosine_wave(peak, low, decay_steps / (2 * as_float(num_cycles))),
-        "1-sqrt": cooldown(constant(peak), decay_steps, decay_steps, end=low, shape="sqrt"),
+        "1-sqrt": cooldown(constant(peak), steps=decay_steps, total_steps=decay_steps, end=low, shape="sqrt"),
     }[decay_type]
     boundaries = jnp.cumsum(jnp.stack([w, jnp.maximum(stable, 0), d]))
-    return resumed("get_wsd_schedule", join([ramp, constant(peak), decay, constant(low)], boundaries), last_epoch)
+    return resumed("get_wsd_schedule", join([ramp, constant(peak), decay, constant(low)], boundaries=boundaries), last_epoch)
 
 
 def get_cosine_with_min_lr_schedule_with_warmup_lr_rate(
@@ -293,11 +295,11 @@ def get_cosine_with_min_lr_schedule_with_warmup_lr_rate(
         # The wave from W - 1 on: p = (t - (W - 1)) / (N - W), joined where both give the peak.
         lr = join([ramp, wave], boundaries=jnp.reshape(w - 1, (1,)))
     else:
-        lr = join([ramp, later(wave, 1)], boundaries=jnp.reshape(w, (1,)))
+        lr = join([ramp, later(wave, steps=1)], boundaries=jnp.reshape(w, (1,)))
     return resumed(where, lr, last_epoch)
 
 
-def get_reduce_on_plateau_schedule(base_lr: ArrayLike, **kwargs: ArrayLike | str) -> Plateau:
+def get_reduce_on_plateau_schedule(base_lr: ArrayLike, **kwargs: ArrayLike | str) -> plateau:
     """transformers' reduce-on-plateau schedule: torch's ``ReduceLROnPlateau(**kwargs)``, as `lrjax.compat.torch.ReduceLROnPlateau`.
 
     A `lrjax.plateau` controller: the lr is ``base_lr * state.scale``.
@@ -333,7 +335,7 @@ def get_scheduler(
     num_warmup_steps: ArrayLike | None = None,
     num_training_steps: ArrayLike | None = None,
     scheduler_specific_kwargs: dict[str, Any] | None = None,
-) -> Schedule | Plateau:
+) -> Schedule | plateau:
     """transformers' ``get_scheduler``: the schedule named by a ``SchedulerType`` value (``lr_scheduler_type``).
 
     It passes the arguments each function takes, as transformers does:
@@ -348,7 +350,7 @@ def get_scheduler(
     >>> from lrjax.compat import transformers
     >>> s = transformers.get_scheduler("cosine", 1.0, num_warmup_steps=10, num_training_steps=110)
     >>> print(s(60))
-    0.5
+    0.49999997
     """
     if isinstance(name, Enum):  # transformers' SchedulerType, a str enum
         name = name.value

@@ -1,0 +1,237 @@
+"""Declaring hyperparameters once: what kind of number each is, its default and its allowed range.
+
+A schedule class declares each field with one of the functions here
+(``init: jax.Array = value()``, ``steps: Duration = duration(gt=0)``, ...).
+The declaration is read by everything else: the one generic conversion and
+validation (`Param.convert`, run by `Tree.__post_init__`), ``repr`` and
+`lrjax.parse`, configs, `lrjax.stack` and the error messages.
+
+Every number becomes a strongly typed floating leaf (the default float dtype
+unless it already is a floating array), so changing a value, or giving an int
+where a float was given before, never changes the leaf's abstract value and
+never retraces. Durations become exact `Duration` leaf pairs. Checks run on
+concrete values; traced values pass unchecked (see `Schedule`), but their
+shapes are checked, which tracing keeps.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from ._arith import Duration, concrete, default_float
+
+#: Field kinds whose value is part of the tree structure (hashed, never traced).
+STATIC_KINDS = ("choice", "flag", "function")
+#: Field kinds whose unbatched value is 1-D (their batch axes are all but the last).
+VECTOR_KINDS = ("values", "durations")
+
+
+@dataclasses.dataclass(frozen=True)
+class Param:
+    """How one field of a tree is converted, checked, written and read back."""
+
+    kind: str
+    ge: float | None = None
+    gt: float | None = None
+    le: float | None = None
+    lt: float | None = None
+    #: None is allowed (and means "not given").
+    optional: bool = False
+    #: The number must be whole (a count of cycles, a seed).
+    whole: bool = False
+    #: For vectors: must be sorted in non-decreasing order.
+    ordered: bool = False
+    #: For choices: the allowed strings.
+    options: tuple[str, ...] = ()
+    #: For schedule fields: the converter (numbers to constants), set by `_schedule`.
+    to_schedule: Callable[[str, str, Any], Any] | None = None
+
+    @property
+    def static(self) -> bool:
+        return self.kind in STATIC_KINDS
+
+    @property
+    def vector(self) -> bool:
+        return self.kind in VECTOR_KINDS
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind in ("value", "duration", "values", "durations")
+
+    def allowed(self) -> str:
+        bounds = [(">=", self.ge), (">", self.gt), ("<=", self.le), ("<", self.lt)]
+        text = " and ".join(f"{op} {show(np.asarray(b))}" for op, b in bounds if b is not None)
+        noun = "a whole number" if self.whole else "a finite number"
+        return f"{noun} {text}".strip()
+
+    def convert(self, where: str, name: str, x: Any) -> Any:
+        """``x`` as this field's leaf (or static value), or a ValueError naming ``where``, ``name``, ``x`` and what is allowed."""
+        if x is None and (self.optional or self.kind == "function"):
+            return None
+        if self.kind == "choice":
+            if not isinstance(x, str) or x not in self.options:
+                raise ValueError(f"{where}: {name} must be one of {', '.join(repr(o) for o in self.options)}, got {x!r}")
+            return x
+        if self.kind == "flag":
+            if not isinstance(x, (bool, np.bool_)):
+                raise ValueError(f"{where}: {name} must be a Python bool (it is structural, not traced), got {x!r}")
+            return bool(x)
+        if self.kind == "function":
+            if not callable(x):
+                raise ValueError(f"{where}: {name} must be callable, got {x!r}")
+            return x
+        if self.kind in ("schedule", "schedules"):
+            return self.to_schedule(where, name, x)
+        return self._number(where, name, x)
+
+    def _number(self, where: str, name: str, x: Any) -> Any:
+        if isinstance(x, Duration):
+            if self.kind not in ("duration", "durations"):
+                raise ValueError(f"{where}: {name} must be a number, got a duration")
+            v = x.exact() if concrete(x.coarse) is not None else None
+        else:
+            v = _concrete_numbers(where, name, x, self.vector)
+        if v is not None:
+            self._check(where, name, v, x)
+        else:
+            if not isinstance(x, Duration):
+                try:
+                    x = jnp.asarray(x)  # a list holding tracers
+                except TypeError:
+                    raise ValueError(f"{where}: {name} must be a number, got {x!r}") from None
+            shape = jnp.shape(x.coarse if isinstance(x, Duration) else x)
+            if self.vector and len(shape) == 0:
+                raise ValueError(f"{where}: {name} must be a 1-D sequence of numbers, got a traced scalar")
+            dtype = jnp.result_type(x.coarse if isinstance(x, Duration) else x)
+            if not (jnp.issubdtype(dtype, jnp.number) or dtype == jnp.bool_) or jnp.issubdtype(dtype, jnp.complexfloating):
+                raise ValueError(f"{where}: {name} must be a real number, got a traced {dtype}")
+        if self.kind in ("duration", "durations"):
+            return Duration.of(x)
+        return to_leaf(x)
+
+    def _check(self, where: str, name: str, v: np.ndarray, given: Any) -> None:
+        what = "1-D sequence of numbers" if self.vector else "number"
+        if self.vector and v.ndim == 0:
+            raise ValueError(f"{where}: {name} must be a {what}, got {_given(given, v)}")
+        if not self.vector and v.size == 0:
+            raise ValueError(f"{where}: {name} must be a number, got an empty array of shape {v.shape}")
+        with np.errstate(invalid="ignore"):
+            ok = np.isfinite(v)
+            ok &= True if self.ge is None else v >= self.ge
+            ok &= True if self.gt is None else v > self.gt
+            ok &= True if self.le is None else v <= self.le
+            ok &= True if self.lt is None else v < self.lt
+            ok &= True if not self.whole else v % 1 == 0
+        if not np.all(ok):
+            raise ValueError(f"{where}: {name} must be {self.allowed()}, got {_given(given, v)}")
+        if self.ordered and np.any(np.diff(v, axis=-1) < 0):
+            raise ValueError(f"{where}: {name} must be sorted in non-decreasing order, got {_given(given, v)}")
+
+
+def _concrete_numbers(where: str, name: str, x: Any, vector: bool) -> np.ndarray | None:
+    """``x`` as a float64 array when concrete (None when traced), or a ValueError for what is not real numbers."""
+    try:
+        v = concrete(x)
+    except ValueError:  # a ragged list
+        raise ValueError(f"{where}: {name} must be {'a list' if vector else 'a number or an array'} of numbers of equal lengths, got {x!r}") from None
+    except TypeError:
+        raise ValueError(f"{where}: {name} must be a number, got {x!r}") from None
+    if v is None:
+        return None
+    if np.iscomplexobj(v):
+        raise ValueError(f"{where}: {name} must be a real number, got {x!r}")
+    if not (np.issubdtype(v.dtype, np.number)):
+        raise ValueError(f"{where}: {name} must be a number, got {x!r}")
+    with np.errstate(over="ignore"):
+        return v.astype(np.float64)
+
+
+def _given(x: Any, v: np.ndarray) -> str:
+    """What the user passed, as they wrote it where possible."""
+    if isinstance(x, Duration):
+        return show(v)
+    a = concrete(x)
+    return show(a) if a is not None and np.issubdtype(a.dtype, np.number) else show(v)
+
+
+def to_leaf(x: Any) -> jax.Array:
+    """Floating arrays keep their dtype; Python numbers, lists and integer arrays (of any size) become the default float."""
+    floating = hasattr(x, "dtype") and jnp.issubdtype(x.dtype, jnp.floating)
+    return jnp.asarray(x, dtype=None if floating else default_float())
+
+
+def show(v: np.ndarray) -> str:
+    """A concrete value as the user would write it: whole numbers as ints, floats as the shortest decimal of their dtype."""
+    if v.ndim:
+        return "[" + ", ".join(show(e) for e in v) + "]"
+    if np.issubdtype(v.dtype, np.floating) and np.isfinite(v) and v == np.round(v) and abs(v) < 2**53:
+        return str(int(v))
+    if np.issubdtype(v.dtype, np.number):
+        return str(v.item() if np.issubdtype(v.dtype, np.integer) else v)
+    return repr(v.item())
+
+
+def declare(param: Param, default: Any) -> Any:
+    """A dataclass field declared by ``param``, with ``default`` (``dataclasses.MISSING`` for none)."""
+    kwargs: dict[str, Any] = {"metadata": {"param": param}}
+    if default is not dataclasses.MISSING:
+        kwargs["default"] = default
+    return dataclasses.field(**kwargs)
+
+
+_MISSING = dataclasses.MISSING
+
+
+def value(default: Any = _MISSING, *, ge: float | None = None, gt: float | None = None, le: float | None = None,
+          lt: float | None = None, whole: bool = False, optional: bool = False) -> Any:
+    """A number (a floating leaf), e.g. a learning rate, a factor, a power; a default of None makes it optional."""
+    return declare(Param("value", ge, gt, le, lt, optional=optional or default is None, whole=whole), default)
+
+
+def duration(default: Any = _MISSING, *, ge: float | None = 0, gt: float | None = None) -> Any:
+    """A length in steps, exact for every whole number (a `Duration` leaf pair); ``>= 0`` unless said otherwise."""
+    return declare(Param("duration", ge if gt is None else None, gt, optional=default is None), default)
+
+
+def values(default: Any = _MISSING) -> Any:
+    """A 1-D array of numbers (a leaf), e.g. the values of piecewise pieces."""
+    return declare(Param("values"), default)
+
+
+def durations(default: Any = _MISSING) -> Any:
+    """A sorted 1-D array of non-negative step positions (boundaries), exact when whole."""
+    return declare(Param("durations", ge=0, ordered=True), default)
+
+
+def choice(*options: str, default: Any = _MISSING) -> Any:
+    """One of ``options``: structure, not a leaf."""
+    return declare(Param("choice", options=options), default)
+
+
+def flag(default: Any = _MISSING) -> Any:
+    """A Python bool: structure, not a leaf."""
+    return declare(Param("flag"), default)
+
+
+def function() -> Any:
+    """A Python function: structure (a new function object compiles anew)."""
+    return declare(Param("function"), _MISSING)
+
+
+def derived(default: Any = None) -> Any:
+    """Structure the class decides from concrete values when it is built (not an argument).
+
+    ``default`` is the general choice, which holds for every value: `lrjax.stack`
+    falls back to it when the schedules it stacks decided differently.
+    """
+    return dataclasses.field(default=default, init=False, metadata={"derived": default})
+
+
+def param_of(f: dataclasses.Field) -> Param | None:
+    return f.metadata.get("param")
