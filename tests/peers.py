@@ -394,3 +394,91 @@ def tf_linear_cosine(t, learning_rate, decay_steps, num_periods=0.5, alpha=0.0, 
     linear = (decay_steps - s) / decay_steps
     cosine = 0.5 * (1 + math.cos(math.pi * 2 * num_periods * s / decay_steps))
     return learning_rate * ((alpha + linear) * cosine + beta)
+
+
+# torch: the schedulers of issue 14, stepped as torch steps them ----------------------------------------
+
+
+def torch_multiplicative(t, base_lr, lr_lambda):
+    """MultiplicativeLR: the constructor leaves the lr; step j multiplies it by lr_lambda(j)."""
+    lr = base_lr
+    for j in range(1, int(t) + 1):
+        lr *= lr_lambda(j)
+    return lr
+
+
+def torch_swalr(t, base_lr, swa_lr, anneal_epochs=10, anneal_strategy="cos"):
+    """SWALR's get_lr, one step at a time: recover the lr it started from, then mix it with swa_lr."""
+    def anneal(x):
+        return (1 - math.cos(math.pi * x)) / 2 if anneal_strategy == "cos" else x
+
+    lr = base_lr
+    for step in range(int(t) + 1):  # step 0 is the constructor's
+        s = max(1, step) if anneal_epochs == 0 else step
+        prev_alpha = anneal(max(0, min(1, (s - 1) / max(1, anneal_epochs))))
+        start = swa_lr if prev_alpha == 1 else (lr - prev_alpha * swa_lr) / (1 - prev_alpha)
+        alpha = anneal(max(0, min(1, s / max(1, anneal_epochs))))
+        lr = swa_lr * alpha + start * (1 - alpha)
+    return lr
+
+
+def torch_plateau(metrics, lr, mode="min", factor=0.1, patience=10, threshold=1e-4, threshold_mode="rel", cooldown=0, min_lr=0.0,
+                  eps=1e-8, best=None, bad=0, cooldown_counter=0):
+    """ReduceLROnPlateau.step(metric) for each metric, from a saved (lr, best, bad, cooldown_counter); the lr after each."""
+    if best is None:
+        best = math.inf if mode == "min" else -math.inf
+    lrs = []
+    for m in metrics:
+        if mode == "min":
+            better = m < best * (1 - threshold) if threshold_mode == "rel" else m < best - threshold
+        else:
+            better = m > best * (threshold + 1) if threshold_mode == "rel" else m > best + threshold
+        if better:
+            best, bad = m, 0
+        else:
+            bad += 1
+        if cooldown_counter > 0:
+            cooldown_counter -= 1
+            bad = 0
+        if bad > patience:
+            new = max(lr * factor, min_lr)
+            if lr - new > eps:
+                lr = new
+            cooldown_counter, bad = cooldown, 0
+        lrs.append(lr)
+    return lrs
+
+
+def hf_cosine_min_lr_rate(t, base_lr, num_warmup_steps, num_training_steps, num_cycles=0.5, min_lr=None, min_lr_rate=None,
+                          warmup_lr_rate=None):
+    rate = min_lr / base_lr if min_lr is not None else min_lr_rate
+    if t < num_warmup_steps:
+        if warmup_lr_rate is None:
+            return base_lr * (t + 1) / max(1, num_warmup_steps)
+        return base_lr * (warmup_lr_rate + (1 - warmup_lr_rate) * t / max(1, num_warmup_steps - 1))
+    p = (t - num_warmup_steps + 1) / max(1, num_training_steps - num_warmup_steps)
+    factor = 0.5 * (1 + math.cos(math.pi * num_cycles * 2.0 * p))
+    return base_lr * max(0.0, factor * (1 - rate) + rate)
+
+
+def timm_wsd(t, base_lr, t_initial, decay_t, lr_min=0.0, stable_fn="constant", stable_timescale=None, stable_power=0.5, decay_fn="1-sqrt",
+             decay_power=0.5, decay_ratio=0.1, warmup_t=0, warmup_lr_init=0.0):
+    if t < warmup_t:
+        return warmup_lr_init + t * (base_lr - warmup_lr_init) / warmup_t
+    t_s = t - warmup_t
+    if stable_fn == "constant":
+        stable = 1.0
+    else:
+        timescale = warmup_t if stable_timescale is None else stable_timescale
+        stable = (1 + t_s / timescale) ** -(0.5 if stable_fn == "rsqrt" else stable_power)
+    lr = max(base_lr * stable, lr_min)
+    t_decay = t_s - (t_initial - decay_t)
+    if t_decay <= 0:
+        return lr
+    f = min(t_decay / decay_t, 1.0)
+    if callable(decay_fn):
+        d = decay_fn(f)
+    else:
+        d = {"linear": 1 - f, "1-sqrt": 1 - math.sqrt(f), "cosine": 0.5 * (1 + math.cos(math.pi * f)), "power": 1 - f**decay_power,
+             "exp": (decay_ratio**f - decay_ratio) / (1 - decay_ratio)}[decay_fn]
+    return lr_min + (lr - lr_min) * d

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -10,10 +11,13 @@ import jax.numpy as jnp
 import numpy as np
 from jax.typing import ArrayLike
 
-from .._arith import concrete
+from .. import _fields as f
+from .._arith import Duration, Step, concrete
 from .._cycle import cycle
+from .._fields import Param, show
 from .._piecewise import piecewise_linear
 from .._schedule import Schedule
+from .._schedule import schedule as schedule_field
 
 #: The default float dtype, which compat functions compute derived leaves in.
 FLOAT = jnp.result_type(float)
@@ -41,3 +45,66 @@ def cosine_wave(high: ArrayLike, low: ArrayLike, half_period: ArrayLike) -> Sche
     knots = jnp.stack([jnp.zeros_like(h), h, 2 * h], axis=-1)
     values = jnp.stack(jnp.broadcast_arrays(as_float(high), as_float(low), as_float(high)), axis=-1)
     return cycle(piecewise_linear(values, boundaries=knots, shape="cosine"), period=2 * h)
+
+
+class later(Schedule):  # noqa: N801
+    """``schedule(t + steps)``: the schedule as it stands ``steps`` steps on (a whole ``steps`` exactly).
+
+    Every leaf of ``schedule`` and ``steps`` stay leaves, so the result still
+    vmaps, stacks and differentiates. It is a compat kind of its own, not a
+    public constructor: it has no expression or config that reads back.
+
+    >>> import lrjax
+    >>> from lrjax.compat._common import later
+    >>> print(later(lrjax.linear(1.0, 0.0, steps=10), steps=5)(0))
+    0.5
+    """
+
+    schedule: Schedule = schedule_field()
+    _: dataclasses.KW_ONLY
+    steps: Duration = f.duration()
+
+    def _evaluate(self, t: Step) -> jax.Array:
+        k, rest, ok = self.steps.split(t.whole.dtype)
+        frac = t.frac + rest.astype(t.frac.dtype)
+        carry = jnp.floor(frac)
+        whole = t.whole + k + carry.astype(k.dtype)
+        fits = ok & (whole >= t.whole)  # a sum past the integer dtype's maximum goes by floats
+        rough = t.at(t.float() + self.steps.total())
+        return self.schedule._evaluate(Step(jnp.where(fits, whole, rough.whole), jnp.where(fits, frac - carry, rough.frac)))
+
+
+def check_last_epoch(where: str, last_epoch: ArrayLike) -> None:
+    """The peers' ``last_epoch``: -1 for a fresh scheduler, else the index of the last step taken."""
+    if concretely(last_epoch, lambda v: (v < -1) | (v != np.round(v))):
+        raise ValueError(f"{where}: last_epoch must be a whole number >= -1, got {last_epoch}")
+
+
+def resumed(where: str, schedule: Schedule, last_epoch: ArrayLike) -> Schedule:
+    """``schedule(t + last_epoch + 1)``: a peer's scheduler created with ``last_epoch`` continues after ``last_epoch + 1`` steps.
+
+    ``last_epoch=-1`` (the peers' default, a fresh scheduler) returns
+    ``schedule`` itself; otherwise `later`.
+    """
+    check_last_epoch(where, last_epoch)
+    v = concrete(last_epoch)
+    if v is not None and np.all(v == -1):
+        return schedule
+    return later(schedule, steps=as_float(last_epoch) + 1)
+
+
+def related(where: str, requirement: str, holds: Callable[..., Any], **values: Any) -> None:
+    """A check across arguments (``holds(**values)``), made when all of them are concrete.
+
+    Raises ``ValueError("<where>: <requirement>, got a=..., b=...")`` otherwise.
+    """
+    arrays = {name: concrete(value) for name, value in values.items()}
+    if any(a is None for a in arrays.values()) or np.all(holds(**arrays)):
+        return
+    got = ", ".join(f"{name}={show(np.asarray(a))}" for name, a in arrays.items())
+    raise ValueError(f"{where}: {requirement}, got {got}")
+
+
+def number(where: str, name: str, x: Any, **bounds: float) -> None:
+    """``x`` a finite number within ``bounds`` (``gt``, ``ge``, ``lt``, ``le``) where concrete, else a ValueError naming ``where``, ``name``."""
+    Param("value", **bounds).convert(where, name, x)

@@ -86,6 +86,23 @@ def constant_schedule(value: ArrayLike) -> Schedule:
     return constant(value)
 
 
+def _is_zero(x: ArrayLike) -> bool:
+    v = concrete(x)
+    return v is not None and bool(np.all(v == 0))
+
+
+def _after(schedule: Schedule, begin: ArrayLike) -> Schedule:
+    """``shift(schedule, steps=begin)``, or ``schedule`` itself for a concrete ``begin`` of 0 (no no-op node in the expression)."""
+    return schedule if _is_zero(begin) else shift(schedule, steps=begin)
+
+
+def _warmed_up(init_value: ArrayLike, peak_value: ArrayLike, warmup_steps: ArrayLike, decay: Schedule) -> Schedule:
+    """optax's warmup presets: `linear_schedule` to ``peak_value`` joined with ``decay`` at ``warmup_steps`` (none for a concrete 0)."""
+    if _is_zero(warmup_steps):
+        return decay
+    return join([linear_schedule(init_value, peak_value, warmup_steps), decay], boundaries=one(warmup_steps))
+
+
 def polynomial_schedule(
     init_value: ArrayLike, end_value: ArrayLike, power: ArrayLike, transition_steps: ArrayLike, transition_begin: ArrayLike = 0
 ) -> Schedule:
@@ -104,8 +121,7 @@ def polynomial_schedule(
     if concretely(transition_steps, lambda v: v <= 0):
         return constant(init_value)
     begin = 0 if concretely(transition_begin, lambda v: v < 0) else transition_begin
-    decay = polynomial(init_value, end_value, steps=transition_steps, power=power)
-    return decay if concretely(begin, lambda v: v == 0) else shift(decay, steps=begin)
+    return _after(polynomial(init_value, end_value, steps=transition_steps, power=power), begin)
 
 
 def linear_schedule(
@@ -167,9 +183,7 @@ def exponential_decay(
     if concretely(transition_steps, lambda v: v <= 0) or concretely(decay_rate, lambda v: v == 0):
         return constant(init_value)
     begin = 0 if concretely(transition_begin, lambda v: v < 0) else transition_begin
-    decayed = exponential(init_value, rate=decay_rate, steps=transition_steps, staircase=staircase)
-    if not concretely(begin, lambda v: v == 0):
-        decayed = shift(decayed, steps=begin)
+    decayed = _after(exponential(init_value, rate=decay_rate, steps=transition_steps, staircase=staircase), begin)
     if end_value is None:
         return decayed
     if concrete(decay_rate) is not None:
@@ -311,8 +325,7 @@ def warmup_cosine_decay_schedule(
     if concretely(cosine_steps.coarse, lambda v: cosine_steps.exact() <= 0):
         raise ValueError(f"The cosine_decay_schedule requires positive decay_steps, got decay_steps={float(cosine_steps.exact()):g}.")
     end = 0.0 if concretely(peak_value, lambda v: v == 0) else end_value
-    decay = cosine(peak_value, end, steps=cosine_steps, power=exponent)
-    return join([linear_schedule(init_value, peak_value, warmup_steps), decay], boundaries=one(warmup_steps))
+    return _warmed_up(init_value, peak_value, warmup_steps, cosine(peak_value, end, steps=cosine_steps, power=exponent))
 
 
 def warmup_exponential_decay_schedule(
@@ -333,7 +346,7 @@ def warmup_exponential_decay_schedule(
     0.5 1.0 0.5
     """
     decay = exponential_decay(peak_value, transition_steps, decay_rate, transition_begin, staircase, end_value)
-    return join([linear_schedule(init_value, peak_value, warmup_steps), decay], boundaries=one(warmup_steps))
+    return _warmed_up(init_value, peak_value, warmup_steps, decay)
 
 
 def sgdr_schedule(cosine_kwargs: Iterable[Mapping[str, ArrayLike]]) -> Schedule:

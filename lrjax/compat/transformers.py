@@ -4,8 +4,11 @@ Each returns the schedule whose value at step ``t`` is ``base_lr *
 lr_lambda(t)`` for transformers' ``LambdaLR`` multiplier, stepped once per
 optimizer update: warmups start at 0 (the first update gets lr 0), and the
 cosine schedules are not clamped after ``num_training_steps`` (they rise
-again), exactly as in transformers. transformers itself is not imported;
-``last_epoch`` is not taken (the step is the schedule's argument).
+again), exactly as in transformers. transformers itself is not imported.
+``last_epoch=k`` resumes as transformers' ``LambdaLR`` does: the value at
+step ``t`` is the fresh schedule's at ``t + k + 1``. `get_scheduler`
+dispatches on transformers' ``SchedulerType`` names; the reduce-on-plateau
+schedule is a `lrjax.plateau` controller, as in `lrjax.compat.torch`.
 
 **Where lrjax differs:** ``get_polynomial_decay_schedule_with_warmup`` reads
 the initial lr from ``optimizer.defaults['lr']`` in transformers; here it is
@@ -18,6 +21,8 @@ likewise divides by ``base_lr``.
 from __future__ import annotations
 
 import warnings
+from enum import Enum
+from typing import Any
 
 import jax.numpy as jnp
 import numpy as np
@@ -29,9 +34,11 @@ from .._cycle import cycle
 from .._decay import inverse_sqrt
 from .._join import join
 from .._piecewise import piecewise_linear
+from .._plateau import plateau
 from .._ramps import cooldown, warmup
 from .._schedule import Schedule, constant
-from ._common import as_float, cosine_wave
+from . import torch as _torch
+from ._common import as_float, check_last_epoch, cosine_wave, later, resumed
 
 __all__ = [
     "get_constant_schedule",
@@ -43,6 +50,9 @@ __all__ = [
     "get_inverse_sqrt_schedule",
     "get_cosine_with_min_lr_schedule_with_warmup",
     "get_wsd_schedule",
+    "get_cosine_with_min_lr_schedule_with_warmup_lr_rate",
+    "get_reduce_on_plateau_schedule",
+    "get_scheduler",
 ]
 
 def _decay_steps(num_warmup_steps: ArrayLike, num_training_steps: ArrayLike) -> jnp.ndarray:
@@ -50,17 +60,18 @@ def _decay_steps(num_warmup_steps: ArrayLike, num_training_steps: ArrayLike) -> 
     return jnp.maximum(as_float(num_training_steps) - as_float(num_warmup_steps), 1)
 
 
-def get_constant_schedule(base_lr: ArrayLike) -> Schedule:
+def get_constant_schedule(base_lr: ArrayLike, last_epoch: ArrayLike = -1) -> Schedule:
     """``base_lr`` at every step.
 
     >>> from lrjax.compat import transformers
     >>> print(transformers.get_constant_schedule(0.1)(100))
     0.1
     """
+    check_last_epoch("get_constant_schedule", last_epoch)
     return constant(base_lr)
 
 
-def get_constant_schedule_with_warmup(base_lr: ArrayLike, num_warmup_steps: ArrayLike) -> Schedule:
+def get_constant_schedule_with_warmup(base_lr: ArrayLike, num_warmup_steps: ArrayLike, last_epoch: ArrayLike = -1) -> Schedule:
     """Linear from 0 to ``base_lr`` over ``num_warmup_steps``, then ``base_lr``.
 
     >>> from lrjax.compat import transformers
@@ -68,10 +79,12 @@ def get_constant_schedule_with_warmup(base_lr: ArrayLike, num_warmup_steps: Arra
     >>> print(s(0), s(5), s(10))
     0.0 0.5 1.0
     """
-    return warmup(constant(base_lr), steps=num_warmup_steps)
+    return resumed("get_constant_schedule_with_warmup", warmup(constant(base_lr), steps=num_warmup_steps), last_epoch)
 
 
-def get_linear_schedule_with_warmup(base_lr: ArrayLike, num_warmup_steps: ArrayLike, num_training_steps: ArrayLike) -> Schedule:
+def get_linear_schedule_with_warmup(
+    base_lr: ArrayLike, num_warmup_steps: ArrayLike, num_training_steps: ArrayLike, last_epoch: ArrayLike = -1
+) -> Schedule:
     r"""Warmup, then linear to 0 at ``num_training_steps``: :math:`\max(0, (N - t) / \max(1, N - W))`.
 
     >>> from lrjax.compat import transformers
@@ -80,11 +93,11 @@ def get_linear_schedule_with_warmup(base_lr: ArrayLike, num_warmup_steps: ArrayL
     0.5 0.5 0.0
     """
     steps = jnp.maximum(as_float(num_training_steps) - as_float(num_warmup_steps), 0)
-    return warmup(linear(base_lr, 0.0, steps=steps), steps=num_warmup_steps)
+    return resumed("get_linear_schedule_with_warmup", warmup(linear(base_lr, 0.0, steps=steps), steps=num_warmup_steps), last_epoch)
 
 
 def get_cosine_schedule_with_warmup(
-    base_lr: ArrayLike, num_warmup_steps: ArrayLike, num_training_steps: ArrayLike, num_cycles: ArrayLike = 0.5
+    base_lr: ArrayLike, num_warmup_steps: ArrayLike, num_training_steps: ArrayLike, num_cycles: ArrayLike = 0.5, last_epoch: ArrayLike = -1
 ) -> Schedule:
     r"""Warmup, then :math:`\tfrac{1}{2}(1 + \cos(2\pi c\,p))` with :math:`p = (t - W) / \max(1, N - W)`, not clamped.
 
@@ -93,11 +106,12 @@ def get_cosine_schedule_with_warmup(
     >>> print(s(60), s(110), s(160))
     0.49999997 0.0 0.49999997
     """
-    return get_cosine_with_min_lr_schedule_with_warmup(base_lr, num_warmup_steps, num_training_steps, num_cycles, min_lr_rate=0.0)
+    lr = get_cosine_with_min_lr_schedule_with_warmup(base_lr, num_warmup_steps, num_training_steps, num_cycles, min_lr_rate=0.0)
+    return resumed("get_cosine_schedule_with_warmup", lr, last_epoch)
 
 
 def get_cosine_with_hard_restarts_schedule_with_warmup(
-    base_lr: ArrayLike, num_warmup_steps: ArrayLike, num_training_steps: ArrayLike, num_cycles: ArrayLike = 1
+    base_lr: ArrayLike, num_warmup_steps: ArrayLike, num_training_steps: ArrayLike, num_cycles: ArrayLike = 1, last_epoch: ArrayLike = -1
 ) -> Schedule:
     r"""Warmup, then ``num_cycles`` cosines from ``base_lr`` to 0, each restarting at ``base_lr``; 0 from ``num_training_steps`` on.
 
@@ -108,11 +122,17 @@ def get_cosine_with_hard_restarts_schedule_with_warmup(
     """
     decay = _decay_steps(num_warmup_steps, num_training_steps)
     length = decay / as_float(num_cycles)
-    return warmup(join([cycle(cosine(base_lr, steps=length), period=length), 0.0], boundaries=jnp.reshape(decay, (1,))), steps=num_warmup_steps)
+    lr = warmup(join([cycle(cosine(base_lr, steps=length), period=length), 0.0], boundaries=jnp.reshape(decay, (1,))), steps=num_warmup_steps)
+    return resumed("get_cosine_with_hard_restarts_schedule_with_warmup", lr, last_epoch)
 
 
 def get_polynomial_decay_schedule_with_warmup(
-    base_lr: ArrayLike, num_warmup_steps: ArrayLike, num_training_steps: ArrayLike, lr_end: ArrayLike = 1e-7, power: ArrayLike = 1.0
+    base_lr: ArrayLike,
+    num_warmup_steps: ArrayLike,
+    num_training_steps: ArrayLike,
+    lr_end: ArrayLike = 1e-7,
+    power: ArrayLike = 1.0,
+    last_epoch: ArrayLike = -1,
 ) -> Schedule:
     r"""Warmup, then :math:`(base\_lr - lr\_end)(1 - p)^{power} + lr\_end`, ``lr_end`` from ``num_training_steps`` on.
 
@@ -127,10 +147,13 @@ def get_polynomial_decay_schedule_with_warmup(
     if lr is not None and end is not None and not lr > end:
         raise ValueError(f"lr_end ({lr_end}) must be smaller than initial lr ({base_lr})")
     steps = jnp.maximum(as_float(num_training_steps) - as_float(num_warmup_steps), 0)
-    return warmup(polynomial(base_lr, lr_end, steps=steps, power=power), steps=num_warmup_steps)
+    lr = warmup(polynomial(base_lr, lr_end, steps=steps, power=power), steps=num_warmup_steps)
+    return resumed("get_polynomial_decay_schedule_with_warmup", lr, last_epoch)
 
 
-def get_inverse_sqrt_schedule(base_lr: ArrayLike, num_warmup_steps: ArrayLike, timescale: ArrayLike | None = None) -> Schedule:
+def get_inverse_sqrt_schedule(
+    base_lr: ArrayLike, num_warmup_steps: ArrayLike, timescale: ArrayLike | None = None, last_epoch: ArrayLike = -1
+) -> Schedule:
     r"""Warmup, then :math:`1 / \sqrt{(t - W + timescale) / timescale}`; ``timescale`` defaults to ``num_warmup_steps`` or 10000.
 
     >>> from lrjax.compat import transformers
@@ -141,7 +164,7 @@ def get_inverse_sqrt_schedule(base_lr: ArrayLike, num_warmup_steps: ArrayLike, t
     if timescale is None:
         w = concrete(num_warmup_steps)
         timescale = (num_warmup_steps if w is None or w != 0 else 10_000)
-    return warmup(inverse_sqrt(base_lr, steps=timescale), steps=num_warmup_steps)
+    return resumed("get_inverse_sqrt_schedule", warmup(inverse_sqrt(base_lr, steps=timescale), steps=num_warmup_steps), last_epoch)
 
 
 def get_cosine_with_min_lr_schedule_with_warmup(
@@ -151,6 +174,8 @@ def get_cosine_with_min_lr_schedule_with_warmup(
     num_cycles: ArrayLike = 0.5,
     min_lr: ArrayLike | None = None,
     min_lr_rate: ArrayLike | None = None,
+    *,
+    last_epoch: ArrayLike = -1,
 ) -> Schedule:
     r"""`get_cosine_schedule_with_warmup` lifted to a floor: :math:`f (1 - r) + r`, with ``r = min_lr_rate`` or ``min_lr / base_lr``.
 
@@ -167,7 +192,8 @@ def get_cosine_with_min_lr_schedule_with_warmup(
         raise ValueError("One of min_lr or min_lr_rate should be set through the lr_scheduler_kwargs")
     floor = as_float(min_lr) if min_lr is not None else as_float(base_lr) * min_lr_rate
     half_period = _decay_steps(num_warmup_steps, num_training_steps) / (2 * as_float(num_cycles))
-    return warmup(cosine_wave(base_lr, floor, half_period), steps=num_warmup_steps)
+    lr = warmup(cosine_wave(base_lr, floor, half_period), steps=num_warmup_steps)
+    return resumed("get_cosine_with_min_lr_schedule_with_warmup", lr, last_epoch)
 
 
 def get_wsd_schedule(
@@ -180,6 +206,7 @@ def get_wsd_schedule(
     decay_type: str = "cosine",
     min_lr_ratio: ArrayLike = 0,
     num_cycles: ArrayLike = 0.5,
+    last_epoch: ArrayLike = -1,
 ) -> Schedule:
     r"""Warmup-stable-decay: from ``m = min_lr_ratio`` up to 1, hold, decay back to ``m`` and hold it (all times ``base_lr``).
 
@@ -218,4 +245,136 @@ def get_wsd_schedule(
         "1-sqrt": cooldown(constant(peak), steps=decay_steps, total_steps=decay_steps, end=low, shape="sqrt"),
     }[decay_type]
     boundaries = jnp.cumsum(jnp.stack([w, jnp.maximum(stable, 0), d]))
-    return join([ramp, constant(peak), decay, constant(low)], boundaries=boundaries)
+    return resumed("get_wsd_schedule", join([ramp, constant(peak), decay, constant(low)], boundaries=boundaries), last_epoch)
+
+
+def get_cosine_with_min_lr_schedule_with_warmup_lr_rate(
+    base_lr: ArrayLike,
+    num_warmup_steps: ArrayLike,
+    num_training_steps: ArrayLike,
+    num_cycles: ArrayLike = 0.5,
+    last_epoch: ArrayLike = -1,
+    min_lr: ArrayLike | None = None,
+    min_lr_rate: ArrayLike | None = None,
+    warmup_lr_rate: ArrayLike | None = None,
+) -> Schedule:
+    r"""The cosine with a floor whose warmup ends on the peak and whose decay starts one step in.
+
+    With :math:`W` warmup and :math:`N` training steps, ``r = min_lr_rate``
+    (or ``min_lr / base_lr``) and :math:`p = (t - W + 1) / \max(1, N - W)`:
+
+    - warmup, :math:`t < W`: :math:`(t + 1) / \max(1, W)`, or with
+      ``warmup_lr_rate`` :math:`w`: :math:`w + (1 - w)\,t / \max(1, W - 1)`;
+    - then :math:`\tfrac12(1 + \cos(2\pi c\,p))(1 - r) + r`, reaching ``r``
+      at :math:`t = N - 1` and rising again after it, as in transformers;
+
+    all times ``base_lr``. Exactly one of ``min_lr`` and ``min_lr_rate`` must be given.
+
+    >>> from lrjax.compat import transformers
+    >>> s = transformers.get_cosine_with_min_lr_schedule_with_warmup_lr_rate(1.0, 4, 104, min_lr_rate=0.1)
+    >>> [round(float(s(t)), 4) for t in (0, 3, 4, 53, 103)]
+    [0.25, 1.0, 0.9998, 0.55, 0.1]
+    """
+    where = "get_cosine_with_min_lr_schedule_with_warmup_lr_rate"
+    if min_lr is not None and min_lr_rate is not None:
+        raise ValueError("Only one of min_lr or min_lr_rate should be set")
+    if min_lr is None and min_lr_rate is None:
+        raise ValueError("One of min_lr or min_lr_rate should be set through the `lr_scheduler_kwargs`")
+    peak = as_float(base_lr)
+    floor = as_float(min_lr) if min_lr is not None else peak * min_lr_rate
+    w = as_float(num_warmup_steps)
+    wave = cosine_wave(peak, floor, _decay_steps(num_warmup_steps, num_training_steps) / (2 * as_float(num_cycles)))
+    if warmup_lr_rate is None:
+        ramp = linear(peak / jnp.maximum(w, 1), end=peak * (w + 1) / jnp.maximum(w, 1), steps=w)
+        ends_on_peak = 1  # (W - 1 + 1) / W: the ramp's value at W - 1 is the wave's first, for W >= 1
+    else:
+        start = peak * warmup_lr_rate
+        ramp = linear(start, end=start + (peak - start) * w / jnp.maximum(w - 1, 1), steps=w)
+        ends_on_peak = 2  # w + (1 - w)(W - 1)/(W - 1) = 1 needs W >= 2
+    if (v := concrete(w)) is not None and np.all(v >= ends_on_peak):
+        # The wave from W - 1 on: p = (t - (W - 1)) / (N - W), joined where both give the peak.
+        lr = join([ramp, wave], boundaries=jnp.reshape(w - 1, (1,)))
+    else:
+        lr = join([ramp, later(wave, steps=1)], boundaries=jnp.reshape(w, (1,)))
+    return resumed(where, lr, last_epoch)
+
+
+def get_reduce_on_plateau_schedule(base_lr: ArrayLike, **kwargs: ArrayLike | str) -> plateau:
+    """transformers' reduce-on-plateau schedule: torch's ``ReduceLROnPlateau(**kwargs)``, as `lrjax.compat.torch.ReduceLROnPlateau`.
+
+    A `lrjax.plateau` controller: the lr is ``base_lr * state.scale``.
+
+    >>> from lrjax.compat import transformers
+    >>> controller = transformers.get_reduce_on_plateau_schedule(0.1, patience=0)
+    >>> state = controller.update(controller.update(controller.init(), 1.0), 1.0)
+    >>> print(state.scale)
+    0.1
+    """
+    return _torch.ReduceLROnPlateau(base_lr, **kwargs)
+
+
+#: transformers' ``SchedulerType`` values that `get_scheduler` accepts, each with the function it calls.
+SCHEDULER_TYPES = {
+    "linear": get_linear_schedule_with_warmup,
+    "cosine": get_cosine_schedule_with_warmup,
+    "cosine_with_restarts": get_cosine_with_hard_restarts_schedule_with_warmup,
+    "polynomial": get_polynomial_decay_schedule_with_warmup,
+    "constant": get_constant_schedule,
+    "constant_with_warmup": get_constant_schedule_with_warmup,
+    "inverse_sqrt": get_inverse_sqrt_schedule,
+    "reduce_lr_on_plateau": get_reduce_on_plateau_schedule,
+    "cosine_with_min_lr": get_cosine_with_min_lr_schedule_with_warmup,
+    "cosine_warmup_with_min_lr": get_cosine_with_min_lr_schedule_with_warmup_lr_rate,
+    "warmup_stable_decay": get_wsd_schedule,
+}
+
+
+def get_scheduler(
+    name: str,
+    base_lr: ArrayLike,
+    num_warmup_steps: ArrayLike | None = None,
+    num_training_steps: ArrayLike | None = None,
+    scheduler_specific_kwargs: dict[str, Any] | None = None,
+) -> Schedule | plateau:
+    """transformers' ``get_scheduler``: the schedule named by a ``SchedulerType`` value (``lr_scheduler_type``).
+
+    It passes the arguments each function takes, as transformers does:
+    ``"constant"`` takes none, ``"reduce_lr_on_plateau"`` only
+    ``scheduler_specific_kwargs``, ``"constant_with_warmup"`` only the warmup,
+    ``"inverse_sqrt"`` and ``"warmup_stable_decay"`` no ``num_training_steps``
+    requirement; the others need both lengths (`ValueError` without them).
+    ``"greedy"`` (transformers' ``GreedyLR``, which also raises the lr) has no
+    lrjax counterpart and raises a `ValueError`, as do names transformers
+    does not know.
+
+    >>> from lrjax.compat import transformers
+    >>> s = transformers.get_scheduler("cosine", 1.0, num_warmup_steps=10, num_training_steps=110)
+    >>> print(s(60))
+    0.49999997
+    """
+    if isinstance(name, Enum):  # transformers' SchedulerType, a str enum
+        name = name.value
+    if name == "greedy":
+        raise ValueError(
+            "get_scheduler: 'greedy' (transformers' GreedyLR, which raises the lr after good steps as well as lowering it) "
+            "has no lrjax counterpart; 'reduce_lr_on_plateau' is the controller lrjax has (lrjax.plateau)"
+        )
+    if name not in SCHEDULER_TYPES:
+        raise ValueError(f"{name!r} is not a valid SchedulerType, please select one of {[*SCHEDULER_TYPES, 'greedy']}")
+    make = SCHEDULER_TYPES[name]
+    if name == "constant":
+        return make(base_lr)
+    kwargs = dict(scheduler_specific_kwargs or {})
+    if name == "reduce_lr_on_plateau":
+        return make(base_lr, **kwargs)
+    if num_warmup_steps is None:
+        raise ValueError(f"{name} requires `num_warmup_steps`, please provide that argument.")
+    if name == "constant_with_warmup":
+        return make(base_lr, num_warmup_steps=num_warmup_steps)
+    if name == "inverse_sqrt":
+        return make(base_lr, num_warmup_steps=num_warmup_steps, **kwargs)
+    if name == "warmup_stable_decay":
+        return make(base_lr, num_warmup_steps=num_warmup_steps, num_training_steps=num_training_steps, **kwargs)
+    if num_training_steps is None:
+        raise ValueError(f"{name} requires `num_training_steps`, please provide that argument.")
+    return make(base_lr, num_warmup_steps=num_warmup_steps, num_training_steps=num_training_steps, **kwargs)
