@@ -19,7 +19,6 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-
 from ._cyclical import one_cycle
 from ._decay import exponential
 from ._inject import inject

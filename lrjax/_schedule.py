@@ -16,8 +16,8 @@ import jax.numpy as jnp
 import numpy as np
 from jax.typing import ArrayLike
 
-from ._arith import Step, concrete
 from . import _fields as f
+from ._arith import Step, concrete
 from ._fields import Param, declare
 from ._tree import Tree, batch_axes, batch_shape, number, write
 

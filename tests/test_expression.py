@@ -1,7 +1,5 @@
 """The expression syntax: `repr` writes an lrjax expression and `lrjax.parse` reads it back, safely."""
 
-import dataclasses
-import inspect
 import os
 
 import jax

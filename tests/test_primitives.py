@@ -8,11 +8,11 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
+import pytest
+from absl.testing import parameterized
 
 import lrjax
 from lrjax._sweep import general
-import pytest
-from absl.testing import parameterized
 
 from .cases import CASES, numeric_params
 from .helpers import INT_MAX
