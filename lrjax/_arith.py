@@ -40,7 +40,7 @@ def concrete(x: Any) -> np.ndarray | None:
 
 def default_float() -> np.dtype:
     """float32, or float64 under ``jax_enable_x64``."""
-    return jnp.result_type(float)
+    return np.dtype(np.float64 if jax.config.jax_enable_x64 else np.float32)
 
 
 def int_bound(int_dtype: np.dtype) -> float:
@@ -102,6 +102,10 @@ class Duration:
         """A duration from a number or array (concrete or traced, int or float); a Duration is returned as is."""
         if isinstance(x, Duration):
             return x
+        if type(x) is int and dtype is None and 0 <= x < 2**53:  # the common case, without NumPy's machinery
+            fine = x % GRAIN
+            d = default_float()
+            return cls(np.asarray(x - fine, d), np.asarray(fine, d), True)
         floating = hasattr(x, "dtype") and jnp.issubdtype(x.dtype, jnp.floating)
         dtype = jax.dtypes.canonicalize_dtype(dtype or (x.dtype if floating else default_float()))
         v = concrete(x)
@@ -111,7 +115,8 @@ class Duration:
                 coarse = np.floor(v / GRAIN) * GRAIN
                 fine = v - coarse
             whole = bool(np.all(v % 1 == 0))
-            return cls(jnp.asarray(coarse, dtype), jnp.asarray(fine, dtype), whole)
+            # NumPy leaves: building a schedule makes no device round trip (JAX takes them as it takes jax.Arrays).
+            return cls(np.asarray(coarse, dtype), np.asarray(fine, dtype), whole)
         x = jnp.asarray(x)
         if jnp.issubdtype(x.dtype, jnp.integer) or x.dtype == jnp.bool_:
             x = x.astype(step_int_dtype()) if x.dtype.itemsize < 4 or x.dtype == jnp.bool_ else x

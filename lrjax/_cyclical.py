@@ -31,6 +31,12 @@ def _one_cycle_knots(steps: Duration, pct_start: jax.Array, three_phase: bool) -
     )
 
 
+def _check_three_phases(s: Preset) -> None:
+    if s.three_phase:
+        s.require("pct_start must be <= 0.5 with three_phase (the second phase is as long as the first)",
+                  lambda pct_start: pct_start <= 0.5, "pct_start")
+
+
 def _check_rise(s: Preset) -> None:
     # Within float32's rounding of pct_start (0.04 * 25 is 0.99999997 in float32).
     s.require("pct_start * steps must be >= 1 so the rising phase has a step",
@@ -67,6 +73,7 @@ class one_cycle(Preset):  # noqa: N801
 
     def __check_init__(self) -> None:
         _check_rise(self)
+        _check_three_phases(self)
         super().__check_init__()
 
     def compose(self) -> Schedule:
@@ -99,6 +106,7 @@ class one_cycle_momentum(Preset):  # noqa: N801
 
     def __check_init__(self) -> None:
         _check_rise(self)
+        _check_three_phases(self)
         super().__check_init__()
 
     def compose(self) -> Schedule:

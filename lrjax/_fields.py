@@ -17,6 +17,7 @@ shapes are checked, which tracing keeps.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -91,6 +92,11 @@ class Param:
         return self._number(where, name, x)
 
     def _number(self, where: str, name: str, x: Any) -> Any:
+        if type(x) in (int, float) and not self.vector:  # the common case, checked without NumPy
+            self._check_scalar(where, name, x)
+            if self.kind == "duration":
+                return Duration.of(x)
+            return np.asarray(x, default_float())
         if isinstance(x, Duration):
             if self.kind not in ("duration", "durations"):
                 raise ValueError(f"{where}: {name} must be a number, got a duration")
@@ -114,6 +120,18 @@ class Param:
         if self.kind in ("duration", "durations"):
             return Duration.of(x)
         return to_leaf(x)
+
+    def _check_scalar(self, where: str, name: str, x: float) -> None:
+        ok = (
+            math.isfinite(x)
+            and (self.ge is None or x >= self.ge)
+            and (self.gt is None or x > self.gt)
+            and (self.le is None or x <= self.le)
+            and (self.lt is None or x < self.lt)
+            and (not self.whole or x % 1 == 0)
+        )
+        if not ok:
+            raise ValueError(f"{where}: {name} must be {self.allowed()}, got {show(np.asarray(x))}")
 
     def _check(self, where: str, name: str, v: np.ndarray, given: Any) -> None:
         what = "1-D sequence of numbers" if self.vector else "number"
@@ -160,10 +178,19 @@ def _given(x: Any, v: np.ndarray) -> str:
     return show(a) if a is not None and np.issubdtype(a.dtype, np.number) else show(v)
 
 
-def to_leaf(x: Any) -> jax.Array:
-    """Floating arrays keep their dtype; Python numbers, lists and integer arrays (of any size) become the default float."""
+def to_leaf(x: Any) -> jax.Array | np.ndarray:
+    """Floating arrays keep their dtype; Python numbers, lists and integer arrays (of any size) become the default float.
+
+    A concrete value becomes a NumPy array (no device round trip when a
+    schedule is built; JAX takes NumPy leaves as it takes its own arrays), a
+    traced one stays traced.
+    """
     floating = hasattr(x, "dtype") and jnp.issubdtype(x.dtype, jnp.floating)
-    return jnp.asarray(x, dtype=None if floating else default_float())
+    dtype = jax.dtypes.canonicalize_dtype(x.dtype) if floating else default_float()
+    if isinstance(x, jax.core.Tracer):
+        return jnp.asarray(x, dtype)
+    v = concrete(x)
+    return jnp.asarray(x, dtype) if v is None else np.asarray(v, dtype)
 
 
 def show(v: np.ndarray) -> str:

@@ -126,6 +126,15 @@ class Schedule(Tree):
         return None if display is None else display(self)
 
 
+class _Undecided:
+    """The structure of a preset not yet flattened or evaluated."""
+
+    def __repr__(self) -> str:
+        return "undecided"
+
+
+_UNDECIDED = _Undecided()
+
 #: How a plain number argument is converted (``s / 4``, a number where a schedule goes).
 _NUMBER = Param("value")
 
@@ -149,20 +158,29 @@ class Preset(Schedule):
     #: The structure of ``compose()`` when the preset was built: what the
     #: composition decided from concrete values (a known exponent, how a
     #: restart finds its cycle) holds when the preset's leaves are traced.
+    #: It is found when the preset is first flattened (traced, passed to a jitted
+    #: function, stacked) or evaluated, not when it is built, so building stays cheap.
     structure: Any = f.derived()
 
     def __check_init__(self) -> None:
-        object.__setattr__(self, "structure", jax.tree.structure(self.compose()))
+        object.__setattr__(self, "structure", _UNDECIDED)
 
     def compose(self) -> Schedule:
         raise NotImplementedError
 
+    def decided(self) -> Any:
+        """The structure of ``compose()`` for these values (None: the general one)."""
+        if self.structure is _UNDECIDED:
+            object.__setattr__(self, "structure", jax.tree.structure(self.compose()))  # a cache, not a change
+        return self.structure
+
     def composed(self) -> Schedule:
         """``compose()``, with the structure decided when the preset was built."""
         tree = self.compose()
-        if self.structure is None:
+        structure = self.decided()
+        if structure is None:
             return tree
-        return jax.tree.unflatten(self.structure, jax.tree.leaves(tree))
+        return jax.tree.unflatten(structure, jax.tree.leaves(tree))
 
     def _evaluate(self, t: Step) -> jax.Array:
         return self.composed()._evaluate(t)

@@ -109,6 +109,8 @@ def general(trees: Sequence[Any]) -> list[Any]:
         whole = a.whole if all(x.whole == a.whole for x in trees) else None
         return [Duration(x.coarse, x.fine, whole) for x in trees]
     if isinstance(a, Tree):
+        for x in trees:
+            jax.tree.structure(x)  # decides what a preset decides when first flattened
         columns = {}
         for f in dataclasses.fields(a):
             column = [getattr(x, f.name) for x in trees]

@@ -104,13 +104,20 @@ def _concrete_value(x: Any) -> np.ndarray | None:
     return None if x is None else concrete(x)
 
 
+def _static(s: Tree) -> tuple[Any, ...]:
+    decide = getattr(s, "decided", None)
+    if decide is not None:
+        decide()  # a preset's structure, found the first time it is needed
+    return tuple(getattr(s, n) for n in s._static_fields)
+
+
 def _flatten_with_keys(s: Tree) -> tuple[list[tuple[Any, Any]], tuple[Any, ...]]:
     leaves = [(jax.tree_util.GetAttrKey(n), getattr(s, n)) for n in s._leaf_fields]
-    return leaves, tuple(getattr(s, n) for n in s._static_fields)
+    return leaves, _static(s)
 
 
 def _flatten(s: Tree) -> tuple[list[Any], tuple[Any, ...]]:
-    return [getattr(s, n) for n in s._leaf_fields], tuple(getattr(s, n) for n in s._static_fields)
+    return [getattr(s, n) for n in s._leaf_fields], _static(s)
 
 
 def _unflatten_for(cls: type[Tree]) -> Callable[[tuple[Any, ...], Any], Tree]:
@@ -147,6 +154,7 @@ def batch_axes(tree: Any, batch: tuple[int, ...]) -> Any:
         shape = shape[:-1] if param.vector else shape
         return 0 if len(shape) >= len(batch) and len(batch) else None
 
+    _static(tree)  # decide a preset's structure from its values, not from the axes
     out = object.__new__(type(tree))
     for name in tree._static_fields:
         object.__setattr__(out, name, getattr(tree, name))

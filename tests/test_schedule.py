@@ -50,7 +50,10 @@ def test_steps_below_zero_behave_as_step_zero():
 def test_leaves_are_strongly_typed_floats_whatever_was_passed():
     for s in (lrjax.cosine(1, steps=100), lrjax.cosine(np.float32(1), steps=jnp.int32(100)), lrjax.multistep(1, boundaries=[3, 5], factor=0.5)):
         for leaf in jax.tree.leaves(s):
-            assert leaf.dtype == jnp.float32 and not leaf.weak_type
+            # NumPy leaves (built without a device round trip) are never weakly typed; inside jit they are float32 tracers.
+            assert leaf.dtype == jnp.float32 and not getattr(leaf, "weak_type", False)
+        traced = jax.jit(lambda s: jax.tree.map(lambda x: jax.numpy.zeros_like(x), s))(s)
+        assert all(not leaf.weak_type and leaf.dtype == jnp.float32 for leaf in jax.tree.leaves(traced))
 
 
 def test_leaves_are_named_by_their_argument():
