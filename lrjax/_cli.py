@@ -95,9 +95,9 @@ def _step_list(text: str) -> list[int]:
 
 def load(spec: str) -> Any:
     """The schedule a SPEC names: a JSON config file if the path exists or ends in .json, else an expression."""
-    import numpy as np
-
     import lrjax
+
+    from ._tree import batch_shape
 
     try:
         if spec.endswith(".json") or os.path.isfile(spec):
@@ -119,7 +119,7 @@ def load(spec: str) -> Any:
         raise UsageError(str(e)) from None
     if not isinstance(schedule, lrjax.Schedule):
         raise UsageError(f"{spec!r} is a {type(schedule).__name__}, not a schedule of steps")
-    if shape := np.shape(schedule(0)):
+    if shape := batch_shape(schedule):
         raise UsageError(f"{spec!r} is a batch of {shape} schedules; give one schedule per SPEC")
     return schedule
 
@@ -207,9 +207,12 @@ def _show(spec: str, steps: int | None, at: list[int] | None, config: bool) -> N
     schedule = load(spec)
     last = steps if steps is not None else horizon(schedule)
     grid = _grid(last)
-    curve = np.asarray(lrjax.values(schedule, grid))
+    # One compiled call: the curve, and the requested steps with it.
+    asked = np.asarray(at if at is not None else [], np.int64)
+    both = np.asarray(lrjax.values(schedule, np.concatenate([grid, asked])))
+    curve = both[: grid.size]
     picked = at if at is not None else milestones(grid, curve)
-    picked_values = np.asarray(lrjax.values(schedule, np.asarray(picked)))
+    picked_values = both[grid.size :] if at is not None else curve[np.searchsorted(grid, picked)]
     sampled = "" if grid.size == last + 1 else f", sampled at {grid.size} steps"
     print(repr(schedule))
     print()

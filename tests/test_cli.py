@@ -194,3 +194,14 @@ def test_plot_draws_labeled_curves_on_given_axes():
     np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), s(jnp.arange(101)), rtol=0, atol=2**-23)  # see above
     assert ax.get_yscale() == "log" and ax.get_xlabel() == "step"
     plt.close(fig)
+
+
+def test_help_and_argument_errors_do_not_import_jax():
+    """The command answers --help and bad options before loading JAX (and so in a fraction of a second)."""
+    code = ("import sys\nfrom lrjax._cli import main\n"
+            "for argv in (['--help'], ['show', '--steps', 'abc', 'x']):\n"
+            "    try:\n        main(argv)\n    except SystemExit:\n        pass\n"
+            "assert 'jax' not in sys.modules, sorted(m for m in sys.modules if m.startswith('jax'))\nprint('ok')")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.stdout.strip().endswith("ok"), result.stderr
+    assert result.stderr.count("\n") == 1 and "must be an int in [1, 2147483647], got 'abc'" in result.stderr
