@@ -76,8 +76,9 @@ class Duration:
     ``coarse`` is a multiple of 256 and ``fine`` lies in [0, 256), both floating
     leaves of the schedule's dtype. ``whole`` is static: True when the duration
     is known to be a whole number (it was given as an int or as a concrete whole
-    float), None when it was given traced as a float. A vector of durations
-    (boundaries) has 1-D parts.
+    float), False when every entry is concretely fractional, and None when it
+    was given traced as a float or mixes whole and fractional entries (each
+    entry then takes its own path). A vector of durations (boundaries) has 1-D parts.
 
     >>> import lrjax
     >>> d = lrjax.piecewise_constant([1.0, 0.5], boundaries=[16_777_217]).boundaries
@@ -114,7 +115,10 @@ class Duration:
             with np.errstate(invalid="ignore"):
                 coarse = np.floor(v / GRAIN) * GRAIN
                 fine = v - coarse
-            whole = bool(np.all(v % 1 == 0))
+            # Static: whole (exact integer paths), concretely fractional (float paths), or, for a
+            # batch of both, None: decided per member, as for traced durations and `lrjax.stack`.
+            is_whole = v % 1 == 0
+            whole = True if np.all(is_whole) else False if not np.any(is_whole) else None
             # NumPy leaves: building a schedule makes no device round trip (JAX takes them as it takes jax.Arrays).
             return cls(np.asarray(coarse, dtype), np.asarray(fine, dtype), whole)
         x = jnp.asarray(x)
@@ -206,9 +210,17 @@ class Step(NamedTuple):
         return self.whole.astype(self.frac.dtype) + self.frac
 
     def since(self, start: Duration) -> jax.Array:
-        """``self - start`` as a float; exact whenever ``start`` is whole and the result is below 2**24."""
-        k, rest, ok = start.split(self.whole.dtype)
-        return jnp.where(ok, (self.whole - k).astype(self.frac.dtype) + (self.frac - rest), self.float() - start.total())
+        """``self - start`` as a float; exact whenever ``start`` is whole and the result is below 2**24.
+
+        ``start.coarse`` is a whole multiple of 256 and converts to the step's
+        integer type as it is; so does the whole part of ``start.fine``.
+        """
+        c, whole_fine = start.coarse, jnp.floor(start.fine)
+        fits = (c >= 0) & (c < int_bound(self.whole.dtype)) & (whole_fine >= 0) & (whole_fine < GRAIN)
+        k = jnp.where(fits, c, 0).astype(self.whole.dtype) + jnp.where(fits, whole_fine, 0).astype(self.whole.dtype)
+        # One rounding: the whole difference in integers, then the fractions.
+        exact = (self.whole - k).astype(self.frac.dtype) + (self.frac - (start.fine - whole_fine))
+        return jnp.where(fits, exact, self.float() - start.total())
 
     def minus(self, offset: Duration) -> Step:
         """``max(self - offset, 0)``, exact in the whole part for every whole ``offset`` (negative acts as 0)."""
@@ -308,10 +320,11 @@ def count_reached(t: Step, boundaries: Duration) -> jax.Array:
     floor_b = jnp.where(ok, k, jnp.where(negative, 0, top))
     # Boundaries at or beyond 2**31 are never reached (floor_b = top cannot be <= a step
     # that is itself top only if it fits; count those out explicitly).
-    reachable = jnp.sum(ok | negative, axis=-1)
+    reachable = jnp.sum(ok | negative, axis=-1, dtype=dtype)
 
     def at_most(b: jax.Array, whole: jax.Array) -> jax.Array:
-        return jnp.minimum(jnp.searchsorted(b, whole, side="right", method=method), reachable)
+        # searchsorted counts in int32 whatever the step's type: one integer type throughout (int64 under x64).
+        return jnp.minimum(jnp.searchsorted(b, whole, side="right", method=method).astype(dtype), reachable)
 
     if boundaries.whole:
         # b <= whole + frac  <=>  b <= whole, for whole b and 0 <= frac < 1.
@@ -320,7 +333,7 @@ def count_reached(t: Step, boundaries: Duration) -> jax.Array:
     ceil_b = jnp.where(fractional, floor_b + 1, floor_b)
     low = at_most(ceil_b, t.whole)  # b <= whole
     high = at_most(floor_b, t.whole)  # b < whole + 1
-    between = jnp.searchsorted(boundaries.total(), t.float(), side="right", method=method)
+    between = jnp.searchsorted(boundaries.total(), t.float(), side="right", method=method).astype(dtype)
     return jnp.clip(between, low, high)
 
 

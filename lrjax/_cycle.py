@@ -48,7 +48,7 @@ def _tabulated(t: Step, period: Duration, mult: jax.Array) -> tuple[jax.Array, S
     exact = jnp.cumprod(jnp.concatenate([fits[None], grew]).astype(int_dtype)) == 1
     starts = jnp.where(exact, starts, top)
     reachable = jnp.sum(exact)
-    i = jnp.minimum(jnp.searchsorted(starts, t.whole, side="right") - 1, reachable - 1)
+    i = jnp.minimum(jnp.searchsorted(starts, t.whole, side="right", method="compare_all") - 1, reachable - 1)
     i = jnp.maximum(i, 0)
     local = Step(t.whole - jnp.take(starts, i), t.frac)
     i = i.astype(float_dtype)
