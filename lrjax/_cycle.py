@@ -47,8 +47,9 @@ def _tabulated(t: Step, period: Duration, mult: jax.Array) -> tuple[jax.Array, S
     grew = length_ok[:-1] & (starts[1:] > starts[:-1])
     exact = jnp.cumprod(jnp.concatenate([fits[None], grew]).astype(int_dtype)) == 1
     starts = jnp.where(exact, starts, top)
-    reachable = jnp.sum(exact)
-    i = jnp.minimum(jnp.searchsorted(starts, t.whole, side="right", method="compare_all") - 1, reachable - 1)
+    reachable = jnp.sum(exact, dtype=int_dtype)
+    # searchsorted counts in int32 whatever the step's type: one integer type throughout (int64 under x64).
+    i = jnp.minimum(jnp.searchsorted(starts, t.whole, side="right", method="compare_all").astype(int_dtype) - 1, reachable - 1)
     i = jnp.maximum(i, 0)
     local = Step(t.whole - jnp.take(starts, i), t.frac)
     i = i.astype(float_dtype)

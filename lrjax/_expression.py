@@ -21,8 +21,11 @@ from ._tree import Tree
 
 #: Longest text `parse` reads, in characters.
 MAX_LENGTH = 1_000_000
-#: Deepest nesting of calls, operators and lists `parse` reads.
+#: Deepest nesting of calls, operators and lists `parse` reads, counted as `from_config` counts nodes.
 MAX_DEPTH = 64
+#: Levels of numbers, lists of numbers and signs allowed below the deepest call, as a config holds
+#: them in its deepest node (so that ``parse(repr(s))`` reads every tree `from_config` builds).
+_VALUE_LEVELS = 16
 #: Largest magnitude of an integer literal (beyond it, float32 and int64 steps lose meaning).
 MAX_INT = 2**63
 
@@ -127,7 +130,7 @@ class _Reader:
         return ValueError(f"parse: {problem} (at {line}column {node.col_offset + 1}: {_clip(segment)!r})")
 
     def read(self, node: ast.AST, depth: int) -> Any:
-        if depth > MAX_DEPTH:
+        if depth > MAX_DEPTH + _VALUE_LEVELS or (depth > MAX_DEPTH and isinstance(node, (ast.Call, ast.BinOp))):
             raise self.fail(node, f"nesting deeper than {MAX_DEPTH} levels")
         if isinstance(node, ast.Constant):
             return self.literal(node)

@@ -164,13 +164,33 @@ def test_durations_are_exact_leaf_pairs():
     assert float(traced.coarse) + float(traced.fine) == 100_000_001 and traced.whole is True
     assert jax.jit(lambda x: lrjax.Duration.of(x).whole)(1.5) is None  # a traced float: not known to be whole
     assert lrjax.Duration.of(2.5).whole is False
+    assert lrjax.Duration.of([3, 2.5]).whole is None  # a batch of both: decided per member
+
+
+def test_a_batch_of_whole_and_fractional_durations_is_exact_for_its_whole_members():
+    # Found by tests/test_fuzz.py: a stacked pair of a whole and a fractional period, rebuilt from
+    # its config or expression, took the float path for both (the whole member off near 2**31).
+    period = 2**31 - 200
+    whole, fractional = (lrjax.restart(lrjax.piecewise_constant([1.0, 0.0], boundaries=[1]), period=p) for p in (period, 2.5))
+    batch = lrjax.stack([whole, fractional])
+    t = jnp.array([period, period + 1, period + 2], jnp.int32)
+    expected = np.stack([whole(t), fractional(t)])
+    assert expected[0].tolist() == [1.0, 0.0, 0.0]
+    for rebuilt in (batch, lrjax.from_config(lrjax.to_config(batch)), lrjax.parse(repr(batch)),
+                    lrjax.restart(lrjax.piecewise_constant([1.0, 0.0], boundaries=[1]), period=[period, 2.5])):
+        np.testing.assert_array_equal(rebuilt(t), expected)
+        assert jax.tree.structure(rebuilt) == jax.tree.structure(batch)
 
 
 X64_RESTART = textwrap.dedent(
     """
     import jax
     jax.config.update("jax_enable_x64", True)
+    jax.config.update("jax_numpy_dtype_promotion", "strict")  # as the suite runs: no int32/int64 mixing inside lrjax
     import jax.numpy as jnp, lrjax
+    steps = jnp.array([0, 3, 2**40], jnp.int64)
+    assert lrjax.multistep(1.0, boundaries=[3], factor=0.5)(steps).tolist() == [1.0, 0.5, 0.5]
+    assert lrjax.piecewise_constant([1.0, 2.0], boundaries=[2.5])(steps).tolist() == [1.0, 2.0, 2.0]
     s = lrjax.restart(lrjax.cosine(1.0, steps=1), period=1, mult=2)
     starts = [2**32 - 1, 2**33 - 1, 2**40 - 1, 2**62 - 1, 2**63 - 1]
     t = jnp.array(starts + [s - 1 for s in starts], jnp.int64)

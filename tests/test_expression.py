@@ -173,6 +173,20 @@ def test_parse_rejects_huge_input_before_reading_it():
         lrjax.parse(3)
 
 
+def test_parse_reads_every_tree_from_config_builds():
+    # Found by tests/test_fuzz.py: 64 nested nodes load from a config, but parse counted the
+    # numbers, lists and signs of the deepest node as more levels and rejected the repr.
+    s = lrjax.stack([lrjax.cosine(-1.0, steps=3), lrjax.cosine(-2.0, steps=3)])
+    for _ in range(64):
+        s = lrjax.shift(s, steps=1)
+    assert_same_tree(lrjax.from_config(lrjax.to_config(s)), s)
+    assert_same_tree(lrjax.parse(repr(s)), s)
+    with pytest.raises(ValueError, match="deeper than 64 levels"):
+        lrjax.parse(repr(lrjax.shift(s, steps=1)))
+    with pytest.raises(ValueError, match="deeper than 64 levels"):
+        lrjax.from_config(lrjax.to_config(lrjax.shift(s, steps=1)))
+
+
 def test_parse_reads_long_piecewise_schedules():
     s = lrjax.piecewise_constant(np.linspace(1, 0, 1001), boundaries=np.arange(1, 1001) * 10)
     assert_same_tree(lrjax.parse(repr(s)), s)
