@@ -12,6 +12,7 @@ import ast
 import difflib
 import inspect
 import math
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -78,7 +79,12 @@ def parse(text: str) -> Tree:
     if bad is not None:
         raise ValueError(f"parse: the expression holds a character that is not printable text, {source[bad]!r} at column {bad + 1}")
     try:
-        body = ast.parse(source, mode="eval").body
+        with warnings.catch_warnings():
+            # Python warns about some text it then reads or rejects ("1if", "'\\d'"): the result
+            # is the same whatever the caller's warning filters, and the command prints one line.
+            warnings.simplefilter("ignore", SyntaxWarning)
+            warnings.simplefilter("ignore", DeprecationWarning)
+            body = ast.parse(source, mode="eval").body
     except SyntaxError as e:
         raise ValueError(f"parse: invalid syntax at column {e.offset}: {e.msg}, in {_clip(source)!r}") from None
     except (RecursionError, MemoryError):

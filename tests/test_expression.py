@@ -1,6 +1,7 @@
 """The expression syntax: `repr` writes an lrjax expression and `lrjax.parse` reads it back, safely."""
 
 import os
+import warnings
 
 import jax
 import jax.numpy as jnp
@@ -185,6 +186,18 @@ def test_parse_reads_every_tree_from_config_builds():
         lrjax.parse(repr(lrjax.shift(s, steps=1)))
     with pytest.raises(ValueError, match="deeper than 64 levels"):
         lrjax.from_config(lrjax.to_config(lrjax.shift(s, steps=1)))
+
+
+def test_parse_warns_about_nothing():
+    # Found by tests/test_fuzz.py: Python's SyntaxWarning for "0inf5" went to stderr, so
+    # `lrjax show` printed two lines (and parse raised another error under warnings as errors).
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(ValueError, match="invalid syntax"):
+            lrjax.parse("tanh(1.0, steps=0inf5)")
+        with pytest.raises(ValueError, match="shape must be one of"):
+            lrjax.parse("warmup(1.0, steps=1, shape='\\d')")
+    assert caught == []
 
 
 def test_parse_reads_long_piecewise_schedules():

@@ -43,6 +43,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 import jax
@@ -88,15 +89,29 @@ def profile(ci_examples: int, long_examples: int = 25) -> settings:
 
 
 def repeat(name: str, run) -> None:
-    """Runs a hypothesis test once (CI), or again and again for its share of LRJAX_FUZZ_SECONDS (long)."""
+    """Runs a hypothesis test once (CI), or again and again for its share of LRJAX_FUZZ_SECONDS (long).
+
+    In the long profile a failing batch is recorded (in the counts file and
+    ``<counts>.failures.log``) and the search goes on; the test fails at the end.
+    """
     start = time.monotonic()
-    run()
-    COUNTS[f"{name}_batches"] += 1
-    while LONG and time.monotonic() - start < SHARES[name] * SECONDS:
-        run()
+    failures = []
+    while True:
+        try:
+            run()
+        except Exception as e:  # noqa: BLE001 - long profile: record, then keep searching
+            if not LONG:
+                raise
+            failures.append(f"{type(e).__name__}: {e}"[:20000])
+            with open(f"{COUNTS_PATH}.failures.log", "a") as log:
+                log.write(f"=== {name} ===\n{failures[-1]}\n")
         COUNTS[f"{name}_batches"] += 1
-    COUNTS[f"{name}_seconds"] = round(time.monotonic() - start, 1)
-    write_counts()
+        COUNTS[f"{name}_failures"] = len(failures)
+        COUNTS[f"{name}_seconds"] = round(time.monotonic() - start, 1)
+        write_counts()
+        if not LONG or time.monotonic() - start >= SHARES[name] * SECONDS:
+            break
+    assert not failures, f"{len(failures)} failing batches, first:\n{failures[0]}"
 
 
 def write_counts() -> None:
@@ -283,7 +298,10 @@ def expect_value_error_or_tree(call, *args):
     """``call(*args)``: a tree, or exactly one ValueError with a one-line message; within CALL_SECONDS."""
     start = time.monotonic()
     try:
-        result = call(*args)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            result = call(*args)
+        assert not caught, f"{call.__name__} warned: {[str(w.message) for w in caught]}"
     except ValueError as e:
         result = e
         message = str(e)
