@@ -8,7 +8,7 @@ import jax
 import jax.numpy as jnp
 
 from . import _fields as f
-from ._arith import Duration, Step, floor_div, power
+from ._arith import Duration, Rate, Step, floor_div, power
 from ._piecewise import piecewise_linear
 from ._schedule import Preset, Schedule
 
@@ -141,7 +141,7 @@ class cyclic(Schedule):  # noqa: N801
     up_steps: Duration = f.duration(gt=0)
     down_steps: Duration | None = f.duration(None, gt=0)
     mode: str = f.choice("triangular", "triangular2", "exp_range", default="triangular")
-    factor: jax.Array = f.value(1.0, gt=0)
+    factor: Rate = f.rate(1.0, gt=0)
 
     def _evaluate(self, t: Step) -> jax.Array:
         up = self.up_steps

@@ -8,7 +8,7 @@ import jax
 import jax.numpy as jnp
 
 from . import _fields as f
-from ._arith import Duration, Step, floor_div, power
+from ._arith import Duration, Rate, Step, floor_div, power
 from ._piecewise import piecewise_constant
 from ._schedule import Preset, Schedule
 
@@ -40,7 +40,7 @@ class exponential(Schedule):  # noqa: N801
 
     init: jax.Array = f.value()
     _: dataclasses.KW_ONLY
-    rate: jax.Array = f.value(ge=0)
+    rate: Rate = f.rate(ge=0)
     steps: Duration = f.duration(gt=0)
     staircase: bool = f.flag(False)
 
@@ -100,7 +100,7 @@ class step_decay(Preset):  # noqa: N801
 
     init: jax.Array = f.value()
     _: dataclasses.KW_ONLY
-    factor: jax.Array = f.value(ge=0)
+    factor: Rate = f.rate(ge=0)
     steps: Duration = f.duration(gt=0)
 
     def compose(self) -> Schedule:

@@ -25,7 +25,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ._arith import Duration, concrete, default_float
+from ._arith import PAIRS, Duration, Rate, concrete, default_float
 
 #: Field kinds whose value is part of the tree structure (hashed, never traced).
 STATIC_KINDS = ("choice", "flag", "function")
@@ -63,7 +63,7 @@ class Param:
 
     @property
     def numeric(self) -> bool:
-        return self.kind in ("value", "duration", "values", "durations")
+        return self.kind in ("value", "duration", "values", "durations", "rate")
 
     def allowed(self) -> str:
         bounds = [(">=", self.ge), (">", self.gt), ("<=", self.le), ("<", self.lt)]
@@ -96,29 +96,33 @@ class Param:
             self._check_scalar(where, name, x)
             if self.kind == "duration":
                 return Duration.of(x)
+            if self.kind == "rate":
+                return Rate.of(x)
             return np.asarray(x, default_float())
-        if isinstance(x, Duration):
-            if self.kind not in ("duration", "durations"):
-                raise ValueError(f"{where}: {name} must be a number, got a duration")
-            v = x.exact() if concrete(x.coarse) is not None else None
+        if isinstance(x, PAIRS):
+            if not isinstance(x, Rate if self.kind == "rate" else Duration):
+                raise ValueError(f"{where}: {name} must be a number, got {x!r}")
+            v = x.exact() if concrete(x.main) is not None else None
         else:
             v = _concrete_numbers(where, name, x, self.vector)
         if v is not None:
             self._check(where, name, v, x)
         else:
-            if not isinstance(x, Duration):
+            if not isinstance(x, PAIRS):
                 try:
                     x = jnp.asarray(x)  # a list holding tracers
                 except TypeError:
                     raise ValueError(f"{where}: {name} must be a number, got {x!r}") from None
-            shape = jnp.shape(x.coarse if isinstance(x, Duration) else x)
+            shape = jnp.shape(x.main if isinstance(x, PAIRS) else x)
             if self.vector and len(shape) == 0:
                 raise ValueError(f"{where}: {name} must be a 1-D sequence of numbers, got a traced scalar")
-            dtype = jnp.result_type(x.coarse if isinstance(x, Duration) else x)
+            dtype = jnp.result_type(x.main if isinstance(x, PAIRS) else x)
             if not (jnp.issubdtype(dtype, jnp.number) or dtype == jnp.bool_) or jnp.issubdtype(dtype, jnp.complexfloating):
                 raise ValueError(f"{where}: {name} must be a real number, got a traced {dtype}")
         if self.kind in ("duration", "durations"):
             return Duration.of(x)
+        if self.kind == "rate":
+            return Rate.of(x)
         return to_leaf(x)
 
     def _check_scalar(self, where: str, name: str, x: float) -> None:
@@ -172,7 +176,7 @@ def _concrete_numbers(where: str, name: str, x: Any, vector: bool) -> np.ndarray
 
 def _given(x: Any, v: np.ndarray) -> str:
     """What the user passed, as they wrote it where possible."""
-    if isinstance(x, Duration):
+    if isinstance(x, PAIRS):
         return show(v)
     a = concrete(x)
     return show(a) if a is not None and np.issubdtype(a.dtype, np.number) else show(v)
@@ -224,6 +228,11 @@ def value(default: Any = _MISSING, *, ge: float | None = None, gt: float | None 
 def duration(default: Any = _MISSING, *, ge: float | None = 0, gt: float | None = None) -> Any:
     """A length in steps, exact for every whole number (a `Duration` leaf pair); ``>= 0`` unless said otherwise."""
     return declare(Param("duration", ge if gt is None else None, gt, optional=default is None), default)
+
+
+def rate(default: Any = _MISSING, *, ge: float | None = None, gt: float | None = None) -> Any:
+    """A multiplier raised to large powers, held to float64 precision (a `Rate` leaf pair)."""
+    return declare(Param("rate", ge, gt), default)
 
 
 def values(default: Any = _MISSING) -> Any:

@@ -31,7 +31,7 @@ from typing import Any
 
 import jax
 
-from ._arith import Duration
+from ._arith import Duration, Rate
 from ._tree import Tree
 
 _MODULE = "flax.serialization"
@@ -44,7 +44,7 @@ def register_if_imported() -> None:
     if serialization is None or not hasattr(serialization, "register_serialization_state"):
         return
     with _lock:
-        for cls in [Duration, *_concrete_trees(Tree)]:
+        for cls in [Duration, Rate, *_concrete_trees(Tree)]:
             if not serialization.is_serializable(cls):
                 serialization.register_serialization_state(cls, _to_state_dict, _from_state_dict)
 

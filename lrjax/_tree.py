@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 import jax
 import numpy as np
 
-from ._arith import Duration, concrete
+from ._arith import PAIRS, Duration, Rate, concrete
 from ._fields import Param, param_of, show
 
 
@@ -87,7 +87,7 @@ class Tree:
             p, x = param_of(f), getattr(self, f.name)
             if x is None or not p.numeric:
                 continue
-            shape = np.shape(x.coarse if isinstance(x, Duration) else x)
+            shape = np.shape(x.main if isinstance(x, PAIRS) else x)
             shapes[f.name] = shape[:-1] if p.vector else shape
         batched = {n: s for n, s in shapes.items() if s}
         if len(set(batched.values())) > 1:
@@ -99,8 +99,8 @@ class Tree:
 
 
 def _concrete_value(x: Any) -> np.ndarray | None:
-    if isinstance(x, Duration):
-        return x.exact() if concrete(x.coarse) is not None else None
+    if isinstance(x, PAIRS):
+        return x.exact() if concrete(x.main) is not None else None
     return None if x is None else concrete(x)
 
 
@@ -141,7 +141,7 @@ def batch_shape(tree: Any) -> tuple[int, ...]:
         if isinstance(x, Tree):
             shape = batch_shape(x)
         else:
-            shape = np.shape(x.coarse if isinstance(x, Duration) else x)
+            shape = np.shape(x.main if isinstance(x, PAIRS) else x)
             shape = shape[:-1] if param.vector else shape
         found = shape if len(shape) > len(found) else found
     return found
@@ -171,6 +171,9 @@ def batch_axes(tree: Any, batch: tuple[int, ...]) -> Any:
         elif isinstance(x, Duration):
             a = axis(x.coarse, param)
             y = Duration(a, a, x.whole)
+        elif isinstance(x, Rate):
+            a = axis(x.hi, param)
+            y = Rate(a, a)
         else:
             y = None if x is None else axis(x, param)
         object.__setattr__(out, f.name, y)
@@ -209,7 +212,11 @@ def plain(a: np.ndarray, whole: bool = False) -> Any:
 
 
 def number(x: Any, param: Param) -> Any:
-    """A concrete leaf as Python numbers; a `Duration` as its exact float64 total (whole numbers as ints)."""
+    """A concrete leaf as Python numbers; a `Duration` as its exact float64 total (whole numbers as ints), a `Rate` likewise."""
+    if isinstance(x, Rate):
+        if concrete(x.hi) is None:
+            return None
+        return plain_rate(x)
     if isinstance(x, Duration):
         if concrete(x.coarse) is None:
             return None
@@ -224,6 +231,19 @@ def number(x: Any, param: Param) -> Any:
         return plain(total, whole=True)
     a = concrete(x)
     return None if a is None else plain(a)
+
+
+def plain_rate(r: Rate) -> Any:
+    """The shortest decimal (of up to 17 digits) that `Rate.of` turns back into the same pair."""
+    total = r.exact()
+    if total.ndim:
+        return [plain_rate(Rate(hi, lo)) for hi, lo in zip(np.asarray(r.hi), np.asarray(r.lo))]
+    for digits in range(1, 18):
+        short = float(f"{float(total):.{digits}g}")
+        again = Rate.of(short)
+        if again.hi.dtype == np.asarray(r.hi).dtype and again.hi == r.hi and again.lo == r.lo:
+            return short
+    return float(total)
 
 
 def write(tree: Tree) -> str:
