@@ -177,7 +177,7 @@ def StepLR(base_lr: ArrayLike, step_size: ArrayLike, gamma: ArrayLike = 0.1, las
 
     >>> from lrjax.compat import torch
     >>> s = torch.StepLR(1.0, step_size=30)
-    >>> [round(float(s(t)), 9) for t in (29, 30, 90)]
+    >>> [round(float(s(t)), 7) for t in (29, 30, 90)]
     [1.0, 0.1, 0.001]
     """
     return resumed("StepLR", step_decay(base_lr, factor=gamma, steps=step_size), last_epoch)
