@@ -24,9 +24,13 @@ def _one_cycle_knots(steps: Duration, pct_start: jax.Array, three_phase: bool) -
     middle = [up_end, 2 * up_end] if three_phase else [up_end]
     inner = Duration.of(jnp.stack([first, *middle], axis=-1))
     last = steps - Duration.of(1)
+    # pct_start * steps is rounded to the float dtype (2**31 - 2 becomes 2**31 in float32), so a
+    # knot can land past steps - 1: it is held there (parts compared as they are normalised).
+    lc, lf = last.coarse[..., None], last.fine[..., None]
+    past = (inner.coarse > lc) | ((inner.coarse == lc) & (inner.fine > lf))
     return Duration(
-        jnp.concatenate([inner.coarse, last.coarse[..., None]], axis=-1),
-        jnp.concatenate([inner.fine, last.fine[..., None]], axis=-1),
+        jnp.concatenate([jnp.where(past, lc, inner.coarse), lc], axis=-1),
+        jnp.concatenate([jnp.where(past, lf, inner.fine), lf], axis=-1),
         None,
     )
 

@@ -12,12 +12,15 @@ and evaluated at extreme integer steps (negative, 0, 1, 2**24 - 1, 2**24,
 - eager evaluation, jit with the schedule closed over and jit with the
   schedule as an argument agree within ``TOLERANCE_ULPS`` float ulps of the
   tree's scale: the largest |value| of any node of the tree at these steps or
-  |number| it holds. Rounding differs between the three (XLA fuses, folds
-  constants and may contract differently), and a rounding error inside a node
-  propagates at most to the magnitude of that node's operands, so a few dozen
-  ulps of the largest intermediate is the sound bound; a wrong branch, cycle or
-  piece (the defects this looks for) is off by the order of the values
-  themselves;
+  |number| it holds, plus, per step, the first-order condition number
+  ``sum |dv/dx| |x|`` over the leaves that are not durations, `sensitivity`. Rounding
+  differs between the three (XLA fuses, folds constants with its own libm and
+  may contract differently); each differently rounded operation gives the
+  result of inputs changed by an ulp or so, which moves the value by at most a
+  few ulps of the largest intermediate, or, in an ill-conditioned formula such
+  as ``factor ** t`` at t = 2**31, by the condition number times an ulp. A wrong
+  branch, cycle or piece (the defects this looks for) is off by the order of
+  the values themselves;
 - ``parse(repr(s))`` and ``from_config`` of the JSON round trip of
   ``to_config(s)`` rebuild it bit-identically;
 - a pair of it and a perturbed copy stacks, vmaps to the members' values and
@@ -37,6 +40,7 @@ tried to ``LRJAX_FUZZ_COUNTS`` (default ``/tmp/lrjax_fuzz_counts.json``).
 from __future__ import annotations
 
 import collections
+import functools
 import json
 import os
 import subprocess
@@ -102,7 +106,8 @@ def repeat(name: str, run) -> None:
         except Exception as e:  # noqa: BLE001 - long profile: record, then keep searching
             if not LONG:
                 raise
-            failures.append(f"{type(e).__name__}: {e}"[:20000])
+            notes = "\n".join(getattr(e, "__notes__", []))  # hypothesis's failing example
+            failures.append(f"{type(e).__name__}: {e}"[:20000] + "\n" + notes[:20000])
             with open(f"{COUNTS_PATH}.failures.log", "a") as log:
                 log.write(f"=== {name} ===\n{failures[-1]}\n")
         COUNTS[f"{name}_batches"] += 1
@@ -146,15 +151,51 @@ def _scale(s: lrjax.Schedule, t: np.ndarray) -> float:
     return scale
 
 
-def assert_close(x, y, scale: float, what: str) -> None:
+def sensitivity(s: lrjax.Schedule, t: np.ndarray) -> np.ndarray:
+    """Per step, how far changes of one ulp in the numbers of ``s`` move the value: ``sum |dv/dx| |x|``.
+
+    The first-order condition number over the leaves ``x`` other than durations.
+    Rounding that differs (eager, jit, constants folded with another libm) in a
+    transcendental of a number gives the result of that number changed by an ulp
+    or so, and an ill-conditioned formula (``factor ** t`` at t = 2**31)
+    amplifies that. Durations and steps are exact inputs, computed on exactly
+    (integer and blocked float arithmetic), so they add nothing: a wrong cycle
+    or piece at a large step is still found.
+    """
+    paths_and_leaves, treedef = jax.tree_util.tree_flatten_with_path(s)
+    leaves = [x for _, x in paths_and_leaves]
+    counted = [not (path and isinstance(path[-1], jax.tree_util.GetAttrKey) and path[-1].name in ("coarse", "fine"))
+               for path, _ in paths_and_leaves]
+
+    def value(xs, t):
+        return jax.tree.unflatten(treedef, xs)(t)
+
+    jacobians = jax.jit(jax.jacfwd(value))(leaves, t)
+    out = np.zeros(t.shape)
+    for jac, x, use in zip(jacobians, leaves, counted, strict=True):
+        if use:
+            x = np.abs(np.asarray(x, np.float64))
+            out += np.sum((np.abs(np.asarray(jac, np.float64)) * x).reshape(t.shape + (-1,)), axis=-1)
+    return np.nan_to_num(out, nan=0.0)
+
+
+def assert_close(x, y, scale: float, what: str, conditioning=None) -> None:
+    """``x`` and ``y`` within TOLERANCE_ULPS ulps of ``scale``, or of ``scale`` plus ``conditioning()`` (per element)."""
     x, y = np.asarray(x, np.float64), np.asarray(y, np.float64)
     assert x.shape == y.shape, (what, x.shape, y.shape)
     eps = float(np.finfo(jnp.result_type(float)).eps)
+
+    def off(tolerance):
+        both_finite = np.isfinite(x) & np.isfinite(y)
+        with np.errstate(invalid="ignore", over="ignore"):
+            return ~(both_finite & (np.abs(x - y) <= tolerance)) & ~(~both_finite & (x == y))
+
     tolerance = TOLERANCE_ULPS * eps * scale
-    both_finite = np.isfinite(x) & np.isfinite(y)
-    with np.errstate(invalid="ignore", over="ignore"):
-        off = ~(both_finite & (np.abs(x - y) <= tolerance)) & ~(~both_finite & (x == y))
-    assert not off.any(), f"{what}: {x[off]} vs {y[off]} (tolerance {tolerance:.3g}) at positions {np.nonzero(off)}"
+    if off(tolerance).any() and conditioning is not None:
+        COUNTS["conditioning_computed"] += 1
+        tolerance = TOLERANCE_ULPS * eps * (scale + conditioning())
+    bad = off(tolerance)
+    assert not bad.any(), f"{what}: {x[bad]} vs {y[bad]} (tolerance {np.broadcast_to(tolerance, bad.shape)[bad]}) at {np.nonzero(bad)}"
 
 
 def check_tree(s: lrjax.Schedule, steps: tuple[np.ndarray, ...], finite_below: float, grad_below: float,
@@ -170,8 +211,9 @@ def check_tree(s: lrjax.Schedule, steps: tuple[np.ndarray, ...], finite_below: f
         if bound < finite_below:
             assert np.all(np.isfinite(eager)), f"not finite at {t[~np.isfinite(eager)]}: {eager[~np.isfinite(eager)]}"
         scale = _scale(s, t)
-        assert_close(jitted, eager, scale, f"jit vs eager at {t}")
-        assert_close(folded, eager, scale, f"closed-over jit vs eager at {t}")
+        conditioning = functools.partial(sensitivity, s, t)
+        assert_close(jitted, eager, scale, f"jit vs eager at {t}", conditioning)
+        assert_close(folded, eager, scale, f"closed-over jit vs eager at {t}", conditioning)
         COUNTS["tree_steps"] += t.size
     if grad_at is not None and not T.has_noise(s) and T.largest_leaf(s) < 1e20 and bound < grad_below:
         # At one of the step arrays (drawn): compiling a gradient is the costliest part of an example.
@@ -194,8 +236,8 @@ def check_pair(a: lrjax.Schedule, b: lrjax.Schedule, steps: tuple[np.ndarray, ..
         each = [np.asarray(evaluate(x, t)) for x in (a, b)]
         assert both.shape == (2,) + t.shape
         scale = max(_scale(a, t), _scale(b, t))
-        assert_close(both[0], each[0], scale, f"stacked[0] at {t}")
-        assert_close(both[1], each[1], scale, f"stacked[1] at {t}")
+        assert_close(both[0], each[0], scale, f"stacked[0] at {t}", functools.partial(sensitivity, a, t))
+        assert_close(both[1], each[1], scale, f"stacked[1] at {t}", functools.partial(sensitivity, b, t))
     check_round_trips(batch)
     COUNTS["pairs"] += 1
 

@@ -203,3 +203,16 @@ def test_trains_with_optax_adamw(case):
     np.testing.assert_allclose(ours, expected, rtol=1e-4, atol=1e-5)
     if np.all(learning_rates >= 0):
         assert _loss(ours) < _loss(jnp.zeros(3))
+
+
+@pytest.mark.parametrize("kind", [lrjax.one_cycle, lrjax.one_cycle_momentum])
+@pytest.mark.parametrize("steps, pct_start, three_phase", [(2**31 - 2, 1.0, False), (16_777_219, 1.0, False), (2**31 - 1, 0.5, True)])
+def test_one_cycle_knots_stay_within_the_steps_when_rounded(kind, steps, pct_start, three_phase):
+    # Found by tests/test_fuzz.py: pct_start * steps rounded in float32 put a knot past steps - 1,
+    # and the schedule, accepted when built, raised "piecewise_linear: boundaries must be sorted" when called.
+    s = kind(**({"peak": 1.0} if kind is lrjax.one_cycle else {}), steps=steps, pct_start=pct_start, three_phase=three_phase)
+    t = jnp.array([0, steps - 2, steps - 1, INT_MAX], jnp.int32)
+    v = np.asarray(s(t))
+    np.testing.assert_array_equal(v, np.asarray(jax.jit(lambda s: s(t))(s)))
+    end = float(s(0) / 1e4) if kind is lrjax.one_cycle else float(s(0))  # the value held from steps - 1
+    assert np.all(np.isfinite(v)) and v[2] == v[3] == np.float32(end)
