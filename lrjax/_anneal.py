@@ -129,4 +129,5 @@ class tanh(Schedule):  # noqa: N801
     def _evaluate(self, t: Step) -> jax.Array:
         done, _ = ramp(t, self.steps)
         x = self.lower + (self.upper - self.lower) * done
-        return self.end + 0.5 * (self.init - self.end) * (1 - jnp.tanh(x))
+        # (1 - tanh(x)) / 2 = sigmoid(-2x): no cancellation where tanh nears 1.
+        return self.end + (self.init - self.end) * jax.nn.sigmoid(-2 * x)

@@ -13,7 +13,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from . import _fields as f
-from ._arith import Duration, Step, concrete, floor_div, power
+from ._arith import Duration, Rate, Step, concrete, floor_div, power
 from ._schedule import Preset, Schedule, schedule
 
 #: How `restart` finds the cycle of a step, decided when it is built (None: decided per step).
@@ -122,7 +122,7 @@ class restart(Schedule):  # noqa: N801
     _: dataclasses.KW_ONLY
     period: Duration = f.duration(gt=0)
     mult: jax.Array = f.value(1.0, ge=1)
-    factor: jax.Array = f.value(1.0, ge=0)
+    factor: Rate = f.rate(1.0, ge=0)
     limit: jax.Array | None = f.value(None, ge=1, whole=True)
     path: str | None = f.derived(None)
 
@@ -170,7 +170,7 @@ class cycle(Preset):  # noqa: N801
     schedule: Schedule = schedule()
     _: dataclasses.KW_ONLY
     period: Duration = f.duration(gt=0)
-    factor: jax.Array = f.value(1.0, ge=0)
+    factor: Rate = f.rate(1.0, ge=0)
     limit: jax.Array | None = f.value(None, ge=1, whole=True)
 
     def compose(self) -> Schedule:

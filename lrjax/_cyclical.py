@@ -6,23 +6,30 @@ import dataclasses
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from . import _fields as f
-from ._arith import Duration, Rate, Step, floor_div, power
+from ._arith import Duration, Rate, Step, concrete, floor_div, power
 from ._piecewise import piecewise_linear
 from ._schedule import Preset, Schedule
 
 _ANNEAL_SHAPES = ("cosine", "linear")
 
 
-def _one_cycle_knots(steps: Duration, pct_start: jax.Array, three_phase: bool) -> Duration:
-    """torch `OneCycleLR` phase ends: ``pct_start*steps - 1``, (``2*pct_start*steps - 2``,) ``steps - 1``."""
-    up_end = pct_start * steps.total() - 1
+def _one_cycle_knots(steps: Duration, pct_start: Rate, three_phase: bool) -> Duration:
+    """torch `OneCycleLR` phase ends: ``pct_start*steps - 1``, (``2*pct_start*steps - 2``,) ``steps - 1``.
+
+    Computed in float64 when the values are concrete (as torch does), so a knot
+    such as ``0.3 * 100 - 1`` is 29, not float32's 29.0000012.
+    """
+    parts = [concrete(x) for x in (pct_start.hi, pct_start.lo, steps.coarse, steps.fine)]
+    xp = np if all(p is not None for p in parts) else jnp
+    up_end = (pct_start.exact() * steps.exact() if xp is np else pct_start.total() * steps.total()) - 1
     # When the rise would end before step 0, torch starts on the falling phase;
     # a first knot at up_end reproduces that (the rise then has zero length).
-    first = jnp.minimum(0, up_end)
+    first = xp.minimum(0, up_end)
     middle = [up_end, 2 * up_end] if three_phase else [up_end]
-    inner = Duration.of(jnp.stack([first, *middle], axis=-1))
+    inner = Duration.of(xp.stack([first, *middle], axis=-1))
     last = steps - Duration.of(1)
     # pct_start * steps is rounded to the float dtype (2**31 - 2 becomes 2**31 in float32), so a
     # knot can land past steps - 1: it is held there (parts compared as they are normalised).
@@ -69,7 +76,7 @@ class one_cycle(Preset):  # noqa: N801
     peak: jax.Array = f.value()
     _: dataclasses.KW_ONLY
     steps: Duration = f.duration(gt=0)
-    pct_start: jax.Array = f.value(0.3, ge=0, le=1)
+    pct_start: Rate = f.rate(0.3, ge=0, le=1)
     div: jax.Array = f.value(25.0, gt=0)
     final_div: jax.Array = f.value(1e4, gt=0)
     shape: str = f.choice(*_ANNEAL_SHAPES, default="cosine")
@@ -104,7 +111,7 @@ class one_cycle_momentum(Preset):  # noqa: N801
     steps: Duration = f.duration(gt=0)
     low: jax.Array = f.value(0.85)
     high: jax.Array = f.value(0.95)
-    pct_start: jax.Array = f.value(0.3, ge=0, le=1)
+    pct_start: Rate = f.rate(0.3, ge=0, le=1)
     shape: str = f.choice(*_ANNEAL_SHAPES, default="cosine")
     three_phase: bool = f.flag(False)
 

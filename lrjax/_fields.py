@@ -230,9 +230,9 @@ def duration(default: Any = _MISSING, *, ge: float | None = 0, gt: float | None 
     return declare(Param("duration", ge if gt is None else None, gt, optional=default is None), default)
 
 
-def rate(default: Any = _MISSING, *, ge: float | None = None, gt: float | None = None) -> Any:
-    """A multiplier raised to large powers, held to float64 precision (a `Rate` leaf pair)."""
-    return declare(Param("rate", ge, gt), default)
+def rate(default: Any = _MISSING, *, ge: float | None = None, gt: float | None = None, le: float | None = None) -> Any:
+    """A number held to float64 precision (a `Rate` leaf pair): a multiplier raised to large powers, a fraction of a long duration."""
+    return declare(Param("rate", ge, gt, le), default)
 
 
 def values(default: Any = _MISSING) -> Any:

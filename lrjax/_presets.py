@@ -8,7 +8,7 @@ import jax
 
 from . import _fields as f
 from ._anneal import cosine, linear
-from ._arith import Duration
+from ._arith import Duration, Rate
 from ._cycle import restart
 from ._decay import inverse_sqrt
 from ._ramps import cooldown, warmup
@@ -96,7 +96,7 @@ class sgdr(Preset):  # noqa: N801
     _: dataclasses.KW_ONLY
     period: Duration = f.duration(gt=0)
     mult: jax.Array = f.value(2.0, ge=1)
-    factor: jax.Array = f.value(1.0, ge=0)
+    factor: Rate = f.rate(1.0, ge=0)
     end: jax.Array = f.value(0.0)
     warmup_steps: Duration = f.duration(0)
 
