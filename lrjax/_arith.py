@@ -426,6 +426,21 @@ def _pow_jvp(primals: tuple[jax.Array, jax.Array], tangents: tuple[jax.Array, ja
     return out, exponent * _pow(base, exponent - 1) * d_base + out * jnp.log(base) * d_exponent
 
 
+@jax.custom_jvp
+def _ratio(lo: jax.Array, hi: jax.Array) -> jax.Array:
+    return lo / hi
+
+
+@_ratio.defjvp
+def _ratio_jvp(primals: tuple[jax.Array, jax.Array], tangents: tuple[jax.Array, jax.Array]):
+    # d(lo/hi) = (d_lo - (lo/hi) d_hi) / hi: finite for every finite hi != 0, where JAX's
+    # rule divides by hi**2, which overflows for |hi| below about 1e-19 (float32).
+    lo, hi = primals
+    d_lo, d_hi = tangents
+    r = lo / hi
+    return r, (d_lo - r * d_hi) / hi
+
+
 def power(base: jax.Array, exponent: jax.Array, scale: jax.Array | None = None) -> jax.Array:
     """``base ** exponent`` for ``base >= 0`` (a negative base acts as 0), finite with finite gradients.
 
@@ -452,7 +467,7 @@ def power(base: jax.Array, exponent: jax.Array, scale: jax.Array | None = None) 
     value = _pow(safe, exponent)
     if rest is not None:
         # (hi + lo) ** e = hi ** e * exp(e * log1p(lo / hi)): the rounding of hi, corrected.
-        value = value * jnp.exp(exponent * jnp.log1p(jnp.clip(rest / safe, -0.5, 0.5)))
+        value = value * jnp.exp(exponent * jnp.log1p(jnp.clip(_ratio(rest, safe), -0.5, 0.5)))
     return jnp.where(positive, value, at_zero)
 
 

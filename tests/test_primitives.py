@@ -216,3 +216,19 @@ def test_one_cycle_knots_stay_within_the_steps_when_rounded(kind, steps, pct_sta
     np.testing.assert_array_equal(v, np.asarray(jax.jit(lambda s: s(t))(s)))
     end = float(s(0) / 1e4) if kind is lrjax.one_cycle else float(s(0))  # the value held from steps - 1
     assert np.all(np.isfinite(v)) and v[2] == v[3] == np.float32(end)
+
+
+@pytest.mark.parametrize("make", [
+    lambda f: lrjax.exponential(1.0, rate=f, steps=1),
+    lambda f: lrjax.cycle(lrjax.constant(1.0), period=1, factor=f),
+    lambda f: lrjax.sgdr(1.0, period=1, factor=f),
+    lambda f: lrjax.cyclic(0.0, 1.0, up_steps=1, mode="exp_range", factor=f),
+], ids=["exponential", "cycle", "sgdr", "cyclic"])
+@pytest.mark.parametrize("rate", [1e-30, 1e-20, 1e-38])
+def test_gradients_are_finite_for_tiny_rates_and_factors(make, rate):
+    # Found by tests/test_fuzz.py: the correction for a rate's float64 residual divided by hi**2
+    # in its gradient, which overflows below about 1e-19: NaN or -inf with respect to the rate.
+    s = make(rate)
+    for t in (jnp.array([0, 1, 2, 3, 100, INT_MAX], jnp.int32), jnp.array([0.5, 1.5, 1e6 + 0.25], jnp.float32)):
+        for leaf in jax.tree.leaves(jax.grad(lambda s: jnp.sum(s(t)))(s)):
+            assert np.all(np.isfinite(leaf)), (s, t, leaf)
