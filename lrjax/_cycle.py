@@ -125,8 +125,12 @@ class restart(Schedule):  # noqa: N801
     factor: Rate = f.rate(1.0, ge=0)
     limit: jax.Array | None = f.value(None, ge=1, whole=True)
     path: str | None = f.derived(None)
+    #: ``factor`` is concretely 1: the peaks do not decay and no power is computed.
+    flat: bool = f.derived(False)
 
     def __check_init__(self) -> None:
+        hi, lo = concrete(self.factor.hi), concrete(self.factor.lo)
+        object.__setattr__(self, "flat", hi is not None and lo is not None and bool(np.all(hi == 1) and np.all(lo == 0)))
         m = concrete(self.mult)
         if m is None:
             return
@@ -148,7 +152,8 @@ class restart(Schedule):  # noqa: N801
             end = local.at(self.period)
             local = Step(jnp.where(held, end.whole, local.whole), jnp.where(held, end.frac, local.frac))
             i = jnp.where(held, limit - 1, i)
-        return self.schedule._evaluate(local) * power(self.factor, i)
+        value = self.schedule._evaluate(local)
+        return value if self.flat else value * power(self.factor, i)
 
 
 class cycle(Preset):  # noqa: N801
