@@ -78,7 +78,8 @@ class Tree:
         arrays = [_concrete_value(getattr(self, n)) for n in names]
         if any(a is None for a in arrays) or np.all(holds(*arrays)):
             return
-        got = ", ".join(f"{n}={show(a)}" for n, a in zip(names, arrays))
+        params = {f.name: param_of(f) for f in self.declared()}
+        got = ", ".join(f"{n}={_display(getattr(self, n), params[n])}" for n in names)
         raise ValueError(f"{self.name}: {requirement}, got {got}")
 
     def _check_batch_shapes(self) -> None:
@@ -109,6 +110,12 @@ def _static(s: Tree) -> tuple[Any, ...]:
     if decide is not None:
         decide()  # a preset's structure, found the first time it is needed
     return tuple(getattr(s, n) for n in s._static_fields)
+
+
+def _display(x: Any, param: Param) -> str:
+    """A concrete leaf as repr writes it (the number the user gave)."""
+    n = number(x, param)
+    return str(n) if not isinstance(n, float) or not n.is_integer() else str(int(n))
 
 
 def _flatten_with_keys(s: Tree) -> tuple[list[tuple[Any, Any]], tuple[Any, ...]]:
@@ -230,7 +237,7 @@ def number(x: Any, param: Param) -> Any:
             total = short
         return plain(total, whole=True)
     a = concrete(x)
-    return None if a is None else plain(a)
+    return None if a is None else plain(a, whole=param.whole)
 
 
 def plain_rate(r: Rate) -> Any:

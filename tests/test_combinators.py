@@ -189,7 +189,8 @@ def test_clip_with_one_bound():
 def test_combinators_nest_and_stay_pytrees():
     s = lrjax.cycle(lrjax.join([lrjax.warmup(lrjax.cosine(1.0, steps=40), steps=10), lrjax.constant(0.0)], boundaries=[50]), period=60)
     leaves, treedef = jax.tree.flatten(s)
-    # a duration is two leaves (coarse, fine): cycle 3 (period 2, factor), join 2, warmup 3, cosine 5, constant 1
-    assert len(leaves) == 14
+    # a duration is two leaves (coarse, fine), and so is a factor (hi, lo):
+    # cycle 4 (period 2, factor 2), join 2, warmup 3, cosine 5, constant 1
+    assert len(leaves) == 15
     rebuilt = jax.tree.unflatten(treedef, [x * 2 for x in leaves])
     assert float(rebuilt(0)) == 0.0 and rebuilt.period.exact() == 120.0 and rebuilt.period.whole
