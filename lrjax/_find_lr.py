@@ -53,7 +53,7 @@ class LRFinderResult:
 
     - ``lrs[k]``: the k-th constant rate; ``losses[k]``: its loss curve;
     - ``final_losses[k]``: its loss averaged over the last steps (inf when
-      non-finite); ``stable[k]``: finite and below the initial loss.
+      non-finite); ``stable[k]``: finite and below the initial loss (averaged, like the final loss, over ``average`` batches: those of the smallest rate's first steps).
 
     ``suggestions`` maps each rule's name to its learning rate (a float, or
     None when the curve gives no answer). ``peak`` is the suggestion meant as
@@ -419,7 +419,10 @@ def _parallel(loss_fn, params, batches, batch_at, optimizer, hyperparams, min_lr
     _check_first(losses)
     tail = losses[:, -average:]
     final = np.where(np.all(np.isfinite(tail), axis=1), tail.mean(axis=1), np.inf)
-    stable = np.isfinite(final) & (final < losses[:, 0])
+    # The loss before training, averaged over as many batches as the final loss (one batch's
+    # loss says little with minibatches): the smallest rate's first steps barely move the params.
+    initial = float(np.mean(losses[0, :average]))
+    stable = np.isfinite(final) & (final < initial)
     best = final.min()
     suggestion = float(lrs[np.flatnonzero(final <= best + tolerance * abs(best)).max()]) if np.isfinite(best) else None
     return LRFinderResult(
