@@ -53,7 +53,8 @@ class LRFinderResult:
 
     - ``lrs[k]``: the k-th constant rate; ``losses[k]``: its loss curve;
     - ``final_losses[k]``: its loss averaged over the last steps (inf when
-      non-finite); ``stable[k]``: finite and below the initial loss (averaged, like the final loss, over ``average`` batches: those of the smallest rate's first steps).
+      non-finite); ``stable[k]``: finite and below the initial loss (averaged, like the
+      final loss, over ``average`` batches: those of the smallest rate's first steps).
 
     ``suggestions`` maps each rule's name to its learning rate (a float, or
     None when the curve gives no answer). ``peak`` is the suggestion meant as

@@ -22,7 +22,7 @@ import jax
 import numpy as np
 
 from ._arith import PAIRS, Duration, Rate, concrete
-from ._fields import Param, param_of, show
+from ._fields import Param, param_of
 
 
 class Tree:
