@@ -461,13 +461,20 @@ def power(base: jax.Array, exponent: jax.Array, scale: jax.Array | None = None) 
     limit = np.log(jnp.finfo(dtype).max) / 2
     if scale is not None:
         limit = jnp.maximum(limit - jnp.log(jnp.maximum(jnp.abs(scale), 1)), 0)
-    over = exponent * log_base > limit
-    exponent = jnp.where(over, limit / jnp.where(over, log_base, 1), exponent)
+    log_cap = log_base
+    if rest is not None:
+        log_rest = jnp.log1p(jnp.clip(_ratio(rest, safe), -0.5, 0.5))
+        # The cap holds for hi ** e and for (hi + lo) ** e (a rate of 1.00000005 is 1.0 + 5e-8).
+        log_cap = jnp.maximum(log_base, log_base + log_rest)
+    over = exponent * log_cap > limit
+    exponent = jnp.where(over, limit / jnp.where(over, log_cap, 1), exponent)
     at_zero = jnp.where(exponent == 0, 1, 0).astype(dtype)
     value = _pow(safe, exponent)
     if rest is not None:
-        # (hi + lo) ** e = hi ** e * exp(e * log1p(lo / hi)): the rounding of hi, corrected.
-        value = value * jnp.exp(exponent * jnp.log1p(jnp.clip(_ratio(rest, safe), -0.5, 0.5)))
+        # (hi + lo) ** e = hi ** e * exp(e * log1p(lo / hi)): the rounding of hi, corrected. Where
+        # hi ** e underflows to 0 the correction can exceed the float range (0 * inf): it is held
+        # below the cap, which changes only values below the smallest normal float.
+        value = value * jnp.exp(jnp.minimum(exponent * log_rest, limit))
     return jnp.where(positive, value, at_zero)
 
 

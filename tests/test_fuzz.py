@@ -120,6 +120,9 @@ def repeat(name: str, run) -> None:
 
 
 def write_counts() -> None:
+    """The long profile's counts, merged into LRJAX_FUZZ_COUNTS (the CI profile writes nothing)."""
+    if not LONG:
+        return
     try:
         old = json.loads(COUNTS_PATH.read_text()) if COUNTS_PATH.exists() else {}
     except (OSError, ValueError):

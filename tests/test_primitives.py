@@ -232,3 +232,16 @@ def test_gradients_are_finite_for_tiny_rates_and_factors(make, rate):
     for t in (jnp.array([0, 1, 2, 3, 100, INT_MAX], jnp.int32), jnp.array([0.5, 1.5, 1e6 + 0.25], jnp.float32)):
         for leaf in jax.tree.leaves(jax.grad(lambda s: jnp.sum(s(t)))(s)):
             assert np.all(np.isfinite(leaf)), (s, t, leaf)
+
+
+def test_rates_held_to_float64_stay_finite_at_every_step():
+    # Found by tests/test_fuzz.py: the correction for a rate's float64 residual overflowed where
+    # hi ** e underflowed (step_decay(factor=0.9, steps=0.5) was NaN from step 2**31 - 200), and the
+    # growth cap ignored the residual (rate=1.00000005, whose float32 hi is 1.0, gave inf).
+    t = jnp.array([0, 10, 2**24, 2**31 - 200, INT_MAX], jnp.int32)
+    decay = np.asarray(lrjax.step_decay(-570.8925, factor=0.9, steps=0.5)(t))
+    assert np.all(np.isfinite(decay)) and decay[0] == np.float32(-570.8925) and decay[-1] == 0
+    growth = np.asarray(lrjax.exponential(1.0, rate=1.00000005, steps=0.25)(t))
+    assert np.all(np.isfinite(growth)) and growth[2] == pytest.approx(np.exp(4 * 2**24 * np.log1p(5e-8)), rel=1e-5)
+    assert 1e19 < growth[-1] < 2e19  # the cap, as for any rate above 1
+    assert float(lrjax.exponential(1.0, rate=0.99999997, steps=0.5)(2**24)) == pytest.approx(0.99999997 ** 2**25, rel=1e-5)
