@@ -136,6 +136,7 @@ class Param:
         )
         if not ok:
             raise ValueError(f"{where}: {name} must be {self.allowed()}, got {show(np.asarray(x))}")
+        _check_float_range(where, name, abs(x), x)
 
     def _check(self, where: str, name: str, v: np.ndarray, given: Any) -> None:
         what = "1-D sequence of numbers" if self.vector else "number"
@@ -152,8 +153,17 @@ class Param:
             ok &= True if not self.whole else v % 1 == 0
         if not np.all(ok):
             raise ValueError(f"{where}: {name} must be {self.allowed()}, got {_given(given, v)}")
+        _check_float_range(where, name, float(np.max(np.abs(v), initial=0.0)), given)
         if self.ordered and np.any(np.diff(v, axis=-1) < 0):
             raise ValueError(f"{where}: {name} must be sorted in non-decreasing order, got {_given(given, v)}")
+
+
+def _check_float_range(where: str, name: str, magnitude: float, given: Any) -> None:
+    """A finite number beyond the leaf's float range (1e300 in float32) would become an infinite leaf."""
+    top = float(np.finfo(default_float()).max)
+    if magnitude > top:
+        shown = show(np.asarray(given)) if isinstance(given, (int, float)) else _given(given, np.abs(np.asarray(magnitude)))
+        raise ValueError(f"{where}: {name} must be at most {top:.8g} in magnitude ({np.dtype(default_float()).name}), got {shown}")
 
 
 def _concrete_numbers(where: str, name: str, x: Any, vector: bool) -> np.ndarray | None:

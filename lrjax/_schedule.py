@@ -225,7 +225,7 @@ class constant(Schedule):  # noqa: N801
     value: jax.Array = f.value()
 
     def _evaluate(self, t: Step) -> jax.Array:
-        return self.value
+        return jnp.asarray(self.value)  # a NumPy leaf: sums and products of constants compute in JAX, as everything else
 
 
 class _Binary(Schedule):

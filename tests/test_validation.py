@@ -121,3 +121,29 @@ def test_boundaries_with_a_leading_axis_are_a_batch_of_schedules():
     """0.2: vector fields take batch axes before their last one, so a 2-D ``boundaries`` is not an error but a batch."""
     s = lrjax.piecewise_constant([[1.0, 2.0, 3.0]], boundaries=[[10, 20]])
     np.testing.assert_array_equal(s(np.array([0, 15, 25])), [[1.0, 2.0, 3.0]])
+
+
+@pytest.mark.parametrize("make", [
+    lambda: lrjax.cosine(1e300, steps=1),
+    lambda: lrjax.cosine([1e39, 1.0], steps=1),
+    lambda: lrjax.cosine(np.float64(-1e39), steps=1),
+    lambda: lrjax.cosine(1.0, steps=1e39),
+    lambda: lrjax.exponential(1.0, rate=1e39, steps=1),
+    lambda: lrjax.parse("warmup(constant(1e300), steps=1)"),
+    lambda: lrjax.from_config({"format": "lrjax", "version": 2, "schedule": {"type": "constant", "value": 1e300}}),
+])
+def test_numbers_beyond_the_float_range_are_rejected(make):
+    # Found by tests/test_fuzz.py: 1e300 passed the finiteness check in float64 and became an
+    # infinite float32 leaf (with NumPy's overflow warning), printed as init=inf.
+    with pytest.raises(ValueError, match=r"must be at most 3.4028235e\+38 in magnitude \(float32\)"):
+        make()
+
+
+def test_products_of_constants_overflow_as_jax_does_without_numpy_warnings():
+    # Found by tests/test_fuzz.py: constants hold NumPy leaves, and a product of two was computed by NumPy.
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        v = lrjax.constant(-1e30) * lrjax.constant(-1e30)
+        assert np.isinf(v(0)) and isinstance(v(0), type(lrjax.constant(1.0)(0)))

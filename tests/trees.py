@@ -122,8 +122,9 @@ def _positive(kwargs, *names):
 
 
 def _one_cycle(kwargs):
-    if kwargs["pct_start"] * kwargs["steps"] < 1:
-        kwargs["pct_start"] = 1.0
+    top = 0.5 if kwargs["three_phase"] else 1.0  # three phases: the second is as long as the first
+    if kwargs["pct_start"] * kwargs["steps"] < 1 or kwargs["pct_start"] > top:
+        kwargs["pct_start"] = top
 
 
 def _cooldown(kwargs):
