@@ -126,6 +126,11 @@ class Param:
         return to_leaf(x)
 
     def _check_scalar(self, where: str, name: str, x: float) -> None:
+        if type(x) is int:
+            try:
+                float(x)
+            except OverflowError:  # beyond every float (math.isfinite would raise it)
+                _check_float_range(where, name, math.inf, f"an integer of {len(str(abs(x)))} digits")
         ok = (
             math.isfinite(x)
             and (self.ge is None or x >= self.ge)
@@ -162,7 +167,12 @@ def _check_float_range(where: str, name: str, magnitude: float, given: Any) -> N
     """A finite number beyond the leaf's float range (1e300 in float32) would become an infinite leaf."""
     top = float(np.finfo(default_float()).max)
     if magnitude > top:
-        shown = show(np.asarray(given)) if isinstance(given, (int, float)) else _given(given, np.abs(np.asarray(magnitude)))
+        if isinstance(given, str):
+            shown = given
+        elif isinstance(given, (int, float)):
+            shown = show(np.asarray(given))
+        else:
+            shown = _given(given, np.abs(np.asarray(magnitude)))
         raise ValueError(f"{where}: {name} must be at most {top:.8g} in magnitude ({np.dtype(default_float()).name}), got {shown}")
 
 

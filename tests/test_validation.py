@@ -147,3 +147,12 @@ def test_products_of_constants_overflow_as_jax_does_without_numpy_warnings():
         warnings.simplefilter("error")
         v = lrjax.constant(-1e30) * lrjax.constant(-1e30)
         assert np.isinf(v(0)) and isinstance(v(0), type(lrjax.constant(1.0)(0)))
+
+
+@pytest.mark.parametrize("x", [10**400, -(10**400)])
+def test_integers_beyond_every_float_are_rejected_with_a_value_error(x):
+    # Found by tests/test_fuzz.py: a Python int beyond float64 raised OverflowError from the scalar check.
+    with pytest.raises(ValueError, match="init must be at most .* got an integer of 401 digits"):
+        lrjax.cosine(x, steps=1)
+    with pytest.raises(ValueError, match="steps must be at most"):
+        lrjax.from_config({"format": "lrjax", "version": 2, "schedule": {"type": "cosine", "init": 1.0, "steps": x}})
