@@ -115,12 +115,16 @@ class Duration:
             with np.errstate(invalid="ignore"):
                 coarse = np.floor(v / GRAIN) * GRAIN
                 fine = v - coarse
+            # NumPy leaves: building a schedule makes no device round trip (JAX takes them as it takes jax.Arrays).
+            coarse, fine = np.asarray(coarse, dtype), np.asarray(fine, dtype)
+            carry = fine >= GRAIN  # a fine part just below GRAIN rounds up to it: carried, as parse reads it back
+            coarse, fine = np.where(carry, coarse + GRAIN, coarse).astype(dtype), np.where(carry, 0, fine).astype(dtype)
             # Static: whole (exact integer paths), concretely fractional (float paths), or, for a
             # batch of both, None: decided per member, as for traced durations and `lrjax.stack`.
-            is_whole = v % 1 == 0
+            # Decided from what is stored (1e-300 is 0 in float32), as repr and configs write it.
+            is_whole = fine % 1 == 0
             whole = True if np.all(is_whole) else False if not np.any(is_whole) else None
-            # NumPy leaves: building a schedule makes no device round trip (JAX takes them as it takes jax.Arrays).
-            return cls(np.asarray(coarse, dtype), np.asarray(fine, dtype), whole)
+            return cls(coarse, fine, whole)
         x = jnp.asarray(x)
         if jnp.issubdtype(x.dtype, jnp.integer) or x.dtype == jnp.bool_:
             x = x.astype(step_int_dtype()) if x.dtype.itemsize < 4 or x.dtype == jnp.bool_ else x

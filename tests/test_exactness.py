@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 import lrjax
 from lrjax import _arith
 
-from .helpers import INT_MAX
+from .helpers import INT_MAX, assert_same_tree
 
 #: The largest float32 below 2**31; the step just before it rounds onto it in float32.
 B = 2147483520.0
@@ -165,6 +165,16 @@ def test_durations_are_exact_leaf_pairs():
     assert jax.jit(lambda x: lrjax.Duration.of(x).whole)(1.5) is None  # a traced float: not known to be whole
     assert lrjax.Duration.of(2.5).whole is False
     assert lrjax.Duration.of([3, 2.5]).whole is None  # a batch of both: decided per member
+
+
+@pytest.mark.parametrize("steps", [2.69e-268, 255.999999999, 2**24 + 255.99999999, [2.5, 511.9999999999]])
+def test_durations_are_decided_whole_from_what_is_stored(steps):
+    # Found by tests/test_fuzz.py: 2.69e-268 is 0 in float32 but was marked fractional, and
+    # 255.999999999 was stored as fine = 256; parse and from_config rebuilt other trees.
+    s = lrjax.cosine(1.0, steps=steps)
+    assert np.all(np.asarray(s.steps.fine) < 256)
+    assert_same_tree(lrjax.parse(repr(s)), s)
+    assert_same_tree(lrjax.from_config(lrjax.to_config(s)), s)
 
 
 def test_a_batch_of_whole_and_fractional_durations_is_exact_for_its_whole_members():

@@ -473,8 +473,13 @@ def run_command(specs: list[str]) -> None:
         for i, spec in enumerate(specs):
             if not isinstance(spec, str):  # a config: written to a file
                 path = Path(tmp) / f"config{i}.json"
-                path.write_text(json.dumps(spec))
+                try:
+                    path.write_text(json.dumps(spec))
+                except RecursionError:  # nested deeper than json writes: such files are fuzzed as text
+                    continue
                 spec = str(path)
+            if "\x00" in spec or any("\ud800" <= c <= "\udfff" for c in spec):
+                continue  # not a command-line argument at all
             process = subprocess.Popen([sys.executable, "-m", "lrjax", "show", "--", spec], cwd=tmp, stdout=subprocess.PIPE,
                                        stderr=subprocess.PIPE, text=True, errors="replace")
             runs.append((spec, process, time.monotonic()))
