@@ -482,21 +482,24 @@ def run_command(specs: list[str]) -> None:
                 continue  # not a command-line argument at all
             process = subprocess.Popen([sys.executable, "-m", "lrjax", "show", "--", spec], cwd=tmp, stdout=subprocess.PIPE,
                                        stderr=subprocess.PIPE, text=True, errors="replace")
-            runs.append((spec, process, time.monotonic()))
-        for spec, process, start in runs:
+            runs.append((spec, process))
+        results = []
+        for spec, process in runs:  # every process is waited for (and its pipes closed) before any check
             try:
                 out, err = process.communicate(timeout=COMMAND_SECONDS)
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.communicate()
-                raise AssertionError(f"lrjax show {spec!r} ran over {COMMAND_SECONDS} s") from None
+                err = None
+            results.append((spec, process.returncode, err))
+        for spec, code, err in results:
+            assert err is not None, f"lrjax show {spec!r} ran over {COMMAND_SECONDS} s"
             COUNTS["commands"] += 1
-            assert process.returncode in (0, 2), f"lrjax show {spec!r}: exit {process.returncode}\n{err[-3000:]}"
-            if process.returncode == 2:
+            assert code in (0, 2), f"lrjax show {spec!r}: exit {code}\n{err[-3000:]}"
+            if code == 2:
                 assert len(err.splitlines()) == 1 and err.startswith("lrjax show: error: "), f"lrjax show {spec!r}:\n{err[-3000:]}"
             else:
                 assert err == "", f"lrjax show {spec!r}:\n{err[-3000:]}"
-
 
 FIXED_COMMANDS = [
     "warmup(cosine(1e30, steps=2147483647), steps=0",
