@@ -12,6 +12,7 @@ kinds.
 from __future__ import annotations
 
 import inspect
+import reprlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -128,7 +129,10 @@ def from_config(config: Mapping[str, Any]) -> Tree:
 
 
 def _short(x: Any, n: int = 60) -> str:
-    text = repr(x)
+    try:
+        text = repr(x)
+    except RecursionError:  # JSON nested too deeply to print: reprlib stops a few levels down
+        text = reprlib.repr(x)
     return text if len(text) <= n else text[: n - 3] + "..."
 
 
@@ -164,7 +168,16 @@ def _argument(x: Any, path: str, depth: int) -> Any:
         return _build(x, path, depth + 1)
     if isinstance(x, list) and any(isinstance(v, Mapping) for v in x):
         return [_argument(v, f"{path}[{i}]", depth + 1) for i, v in enumerate(x)]
+    if _too_deep(x, MAX_DEPTH):  # lists of lists of numbers: beyond any batch (and beyond what repr can print)
+        raise ValueError(f"from_config: at {path}: lists nested deeper than {MAX_DEPTH} levels")
     return x
+
+
+def _too_deep(x: Any, levels: int) -> bool:
+    """Whether lists nest in ``x`` more than ``levels`` deep (looking no deeper than that)."""
+    if not isinstance(x, list):
+        return False
+    return levels == 0 or any(_too_deep(v, levels - 1) for v in x)
 
 
 # Version 1 (lrjax 0.1) ---------------------------------------------------------

@@ -142,6 +142,23 @@ class Param:
         if not ok:
             raise ValueError(f"{where}: {name} must be {self.allowed()}, got {show(np.asarray(x))}")
         _check_float_range(where, name, abs(x), x)
+        self._check_stored(where, name, np.asarray(x, np.float64), x)
+
+    def _check_stored(self, where: str, name: str, v: np.ndarray, given: Any) -> None:
+        """The bounds hold for the number as its leaf stores it too (1e-300 is 0 in float32, and bound=0 is not > 0)."""
+        if self.gt is None and self.lt is None and self.ge is None and self.le is None:
+            return
+        dtype = np.dtype(default_float())
+        with np.errstate(over="ignore", under="ignore"):
+            stored = v.astype(dtype).astype(np.float64)
+        ok = np.ones(stored.shape, bool)
+        ok &= True if self.ge is None else stored >= self.ge
+        ok &= True if self.gt is None else stored > self.gt
+        ok &= True if self.le is None else stored <= self.le
+        ok &= True if self.lt is None else stored < self.lt
+        if not np.all(ok):
+            shown = show(np.asarray(given)) if isinstance(given, (int, float)) else _given(given, v)
+            raise ValueError(f"{where}: {name} must be {self.allowed()}, got {shown} ({show(stored.astype(dtype))} in {dtype.name})")
 
     def _check(self, where: str, name: str, v: np.ndarray, given: Any) -> None:
         what = "1-D sequence of numbers" if self.vector else "number"
@@ -159,6 +176,7 @@ class Param:
         if not np.all(ok):
             raise ValueError(f"{where}: {name} must be {self.allowed()}, got {_given(given, v)}")
         _check_float_range(where, name, float(np.max(np.abs(v), initial=0.0)), given)
+        self._check_stored(where, name, v, given)
         if self.ordered and np.any(np.diff(v, axis=-1) < 0):
             raise ValueError(f"{where}: {name} must be sorted in non-decreasing order, got {_given(given, v)}")
 

@@ -212,7 +212,7 @@ def plain(a: np.ndarray, whole: bool = False) -> Any:
         return [plain(v, whole) for v in a]
     if a.dtype == np.bool_:
         return bool(a)
-    if whole and np.isfinite(a) and a == np.round(a):
+    if whole and np.isfinite(a) and a == np.round(a) and abs(a) < 2**53:  # beyond, the float is exact and parse reads it
         return int(a)
     short = float(str(a))  # numpy prints the shortest decimal that reads back as the same value of its dtype
     return short if a.dtype.type(short) == a else float(a)

@@ -183,3 +183,24 @@ def test_a_bad_batch_member_is_named():
     config["schedule"]["steps"] = [10, -20]
     with pytest.raises(ValueError, match=r"at schedule: cosine: steps must be a finite number >= 0, got \[10, -20\]"):
         lrjax.from_config(config)
+
+
+def test_deeply_nested_json_is_one_value_error():
+    # Found by tests/test_fuzz.py: a message printed the repr of 5000 nested lists (RecursionError).
+    deep = []
+    for _ in range(5000):
+        deep = [deep]
+    for config in ({"format": "lrjax", "version": 2, "schedule": deep},
+                   {"format": "lrjax", "version": 2, "schedule": {"type": deep}},
+                   {"format": "lrjax", "version": 2, "schedule": {"type": "cosine", "init": deep, "steps": 1}},
+                   {"format": deep}):
+        with pytest.raises(ValueError, match="from_config: "):
+            lrjax.from_config(config)
+
+
+@pytest.mark.parametrize("steps", [1e19, 2**53 + 2, 2**63])
+def test_whole_durations_beyond_2_to_the_53_round_trip(steps):
+    # Found by tests/test_fuzz.py: repr wrote them as ints, and parse rejects ints beyond 2**63.
+    s = lrjax.cosine(1.0, steps=steps)
+    assert_same_tree(lrjax.parse(repr(s)), s)
+    assert_same_tree(lrjax.from_config(json.loads(json.dumps(lrjax.to_config(s)))), s)

@@ -156,3 +156,15 @@ def test_integers_beyond_every_float_are_rejected_with_a_value_error(x):
         lrjax.cosine(x, steps=1)
     with pytest.raises(ValueError, match="steps must be at most"):
         lrjax.from_config({"format": "lrjax", "version": 2, "schedule": {"type": "cosine", "init": 1.0, "steps": x}})
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: lrjax.noise(bound=1e-300), r"bound must be a finite number > 0, got 1e-300 \(0 in float32\)"),
+    (lambda: lrjax.exponential(1.0, rate=0.5, steps=1e-300), r"steps must be a finite number > 0, got 1e-300 \(0 in float32\)"),
+    (lambda: lrjax.noise(bound=[1.0, 1e-300]), r"bound must be a finite number > 0, got \[1, 1e-300\] \(\[1, 0\] in float32\)"),
+])
+def test_bounds_hold_for_the_number_as_stored(make, message):
+    # Found by tests/test_fuzz.py: noise(bound=1e-300) passed "> 0" in float64, was stored as 0,
+    # and its repr (bound=0.0) did not parse.
+    with pytest.raises(ValueError, match=message):
+        make()
