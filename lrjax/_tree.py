@@ -86,6 +86,11 @@ class Tree:
         shapes = {}
         for f in self.declared():
             p, x = param_of(f), getattr(self, f.name)
+            if p.kind in ("schedule", "schedules"):  # a child's batch must agree with the node's (found by tests/test_fuzz.py)
+                for i, child in enumerate(x if isinstance(x, (tuple, list)) else [x]):
+                    if isinstance(child, Tree):
+                        shapes[f.name if p.kind == "schedule" else f"{f.name}[{i}]"] = batch_shape(child)
+                continue
             if x is None or not p.numeric:
                 continue
             shape = np.shape(x.main if isinstance(x, PAIRS) else x)

@@ -168,3 +168,16 @@ def test_bounds_hold_for_the_number_as_stored(make, message):
     # and its repr (bound=0.0) did not parse.
     with pytest.raises(ValueError, match=message):
         make()
+
+
+@pytest.mark.parametrize("make", [
+    lambda: lrjax.shift(lrjax.cosine([1.0, 2.0], steps=1), steps=[1, 2, 3]),
+    lambda: lrjax.join([lrjax.constant([1.0, 2.0]), lrjax.constant([1.0, 2.0, 3.0])], boundaries=[1]),
+    lambda: lrjax.cosine([1.0, 2.0], steps=1) + lrjax.constant([1.0, 2.0, 3.0]),
+    lambda: lrjax.from_config({"format": "lrjax", "version": 2, "batch_shape": [3], "schedule": {
+        "type": "shift", "steps": [1, 2, 3], "schedule": {"type": "constant", "value": [1.0, 2.0]}}}),
+])
+def test_a_child_batched_differently_from_its_parent_is_rejected(make):
+    # Found by tests/test_fuzz.py: accepted, then calling it raised vmap's "inconsistent sizes".
+    with pytest.raises(ValueError, match="batched arguments must have one batch shape"):
+        make()
