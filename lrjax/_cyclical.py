@@ -34,6 +34,10 @@ def _one_cycle_knots(steps: Duration, pct_start: Rate, three_phase: bool) -> Dur
     # pct_start * steps is rounded to the float dtype (2**31 - 2 becomes 2**31 in float32), so a
     # knot can land past steps - 1: it is held there (parts compared as they are normalised).
     lc, lf = last.coarse[..., None], last.fine[..., None]
+    # A batch of pct_start with one steps (or the reverse): every part takes the batch shape.
+    batch = jnp.broadcast_shapes(jnp.shape(inner.coarse)[:-1], jnp.shape(lc)[:-1])
+    lc, lf = jnp.broadcast_to(lc, batch + (1,)), jnp.broadcast_to(lf, batch + (1,))
+    inner = Duration(*(jnp.broadcast_to(x, batch + jnp.shape(x)[-1:]) for x in (inner.coarse, inner.fine)), inner.whole)
     past = (inner.coarse > lc) | ((inner.coarse == lc) & (inner.fine > lf))
     return Duration(
         jnp.concatenate([jnp.where(past, lc, inner.coarse), lc], axis=-1),

@@ -245,3 +245,14 @@ def test_rates_held_to_float64_stay_finite_at_every_step():
     assert np.all(np.isfinite(growth)) and growth[2] == pytest.approx(np.exp(4 * 2**24 * np.log1p(5e-8)), rel=1e-5)
     assert 1e19 < growth[-1] < 2e19  # the cap, as for any rate above 1
     assert float(lrjax.exponential(1.0, rate=0.99999997, steps=0.5)(2**24)) == pytest.approx(0.99999997 ** 2**25, rel=1e-5)
+
+
+@pytest.mark.parametrize("kwargs", [dict(steps=10, pct_start=[0.3, 0.4]), dict(steps=[10, 20], pct_start=0.3),
+                                    dict(steps=10, pct_start=[0.3, 0.5], three_phase=True)])
+def test_one_cycle_with_one_argument_batched_is_each_member(kwargs):
+    # Found by tests/test_fuzz.py: a batch of pct_start with one steps raised TypeError (knots of two ranks).
+    for kind, extra in ((lrjax.one_cycle, {"peak": 5.0}), (lrjax.one_cycle_momentum, {})):
+        batch = kind(**extra, **kwargs)
+        t = jnp.arange(25)
+        members = [kind(**extra, **{k: (v[i] if isinstance(v, list) else v) for k, v in kwargs.items()}) for i in range(2)]
+        np.testing.assert_allclose(batch(t), np.stack([m(t) for m in members]), rtol=1e-6)
