@@ -337,47 +337,122 @@ def ramp(t: Step, length: Duration, start: Duration | None = None) -> tuple[jax.
     return done.astype(t.frac.dtype), left.astype(t.frac.dtype)
 
 
-def floor_div(t: Step, period: Duration, whole: bool | None = None) -> tuple[jax.Array, Step]:
+def _limbs(x: jax.Array, bits: int, count: int) -> list[jax.Array]:
+    """``x >= 0`` as ``count`` floats summing to it, each with at most ``bits`` significant bits.
+
+    Cut at ``x``'s own binary exponent by scaling with powers of two and
+    flooring, which is exact: no product here can be fused or rounded.
+    """
+    out = []
+    for _ in range(count - 1):
+        _, e = jnp.frexp(x)
+        hi = jnp.ldexp(jnp.floor(jnp.ldexp(x, bits - e)), e - bits)
+        out.append(hi)
+        x = x - hi
+    return [*out, x]
+
+
+def _remainder(whole: jax.Array, frac: jax.Array, q: jax.Array, n: jax.Array, f: jax.Array) -> tuple[jax.Array, jax.Array]:
+    """``whole + frac - q * (n + f)`` as ``(integer, float in [-1/2, 1/2])``, exact to the float's last bits.
+
+    ``q`` and ``n`` are non-negative integers and ``0 <= f < 1`` a float. The
+    product ``q * f`` is split into limbs whose products are exact (so eager
+    and jitted evaluation agree, FMA or not). Whole parts are summed in
+    unsigned integers, which wrap, and read back as signed (exact as long as
+    the true remainder fits); the float part is kept within half a step of 0,
+    so a remainder just below a whole number keeps its digits.
+    """
+    int_dtype, dtype = whole.dtype, frac.dtype
+    unsigned = jnp.dtype(f"uint{jnp.iinfo(int_dtype).bits}")
+    digits = jnp.finfo(dtype).nmant + 1
+    f_bits = -(-digits // 2)
+    q_bits = digits - f_bits
+    q_limbs = -(-(jnp.iinfo(int_dtype).bits - 1) // q_bits)
+    acc = whole.astype(unsigned) - q.astype(unsigned) * n.astype(unsigned)
+    rest = frac
+    for j in range(q_limbs):
+        q_j = ((q >> (j * q_bits)) & ((1 << q_bits) - 1)).astype(dtype)
+        for f_h in _limbs(f, f_bits, 2):
+            p = jnp.ldexp(q_j * f_h, j * q_bits)  # exact: at most `digits` significant bits
+            whole_p = jnp.round(p)
+            rest = rest - (p - whole_p)  # both within 1/2: at most one rounding, at the last bit
+            carry = jnp.round(rest)
+            rest = rest - carry
+            acc = acc - whole_p.astype(unsigned) + carry.astype(int_dtype).astype(unsigned)
+    return jax.lax.bitcast_convert_type(acc, int_dtype), rest
+
+
+def floor_div(t: Step, period: Duration) -> tuple[jax.Array, Step]:
     """``(q, r)`` with ``t = q * period + r`` and ``0 <= r < period``; ``q`` is a float.
 
-    For a whole ``period`` (``period.whole``, or traced and found whole) the
-    quotient is computed exactly in integers (then rounded once to the float
-    dtype, so it is exact below 2**24 in float32) and the remainder is exact.
-    A period <= 0 acts as 1.
+    For a whole ``period`` (``period.whole``) the quotient is computed exactly
+    in integers (then rounded once to the float dtype, so it is exact below
+    2**24 in float32) and the remainder is exact. Otherwise the period is
+    ``n + f`` (whole ``n``, ``0 <= f < 1``): a float estimate of the quotient is
+    corrected by the remainder, computed with ``q * f`` split into exact
+    partial products (`_remainder`), so the remainder is exact to the float's
+    last bits at every step and eager and jitted evaluation agree. A period
+    shorter than a step (``n = 0``) first reduces the step modulo a whole
+    multiple of it, so periods of 1/64 step and more (1/512 under x64) are
+    handled exactly; shorter ones keep ``r`` within ``[0, period]``. A period
+    <= 0 acts as 1; one beyond the integer type is never completed (q = 0).
+    Differentiable in ``period``: ``dr/dperiod = -q``.
     """
-    p, rest, ok = period.split(t.whole.dtype)
-    fits = ok & (p > 0)
-
-    def in_integers(t: Step) -> tuple[jax.Array, Step]:
-        whole_p = jnp.where(fits, p, 1)
-        q = t.whole // whole_p
-        return q.astype(t.frac.dtype), Step(t.whole - q * whole_p, t.frac)
-
-    def in_floats(t: Step) -> tuple[jax.Array, Step]:
-        # t = a * 2**16 + b with whole a and b < 2**16, so t mod L = (a * (2**16 mod L) + b) mod L:
-        # every float here stays below 2**16 * (L + 1), where float32 resolves a small
-        # fraction of a step (dividing t itself by L loses up to 128 steps near 2**31).
-        length = period.total()
-        length = jnp.where(length > 0, length, 1)
-        dtype = t.frac.dtype
-        a = (t.whole >> 16).astype(dtype)
-        b = (t.whole & 0xFFFF).astype(dtype) + t.frac
-        per_block = jnp.floor(65536.0 / length)
-        rest = jnp.clip(65536.0 - per_block * length, 0, length)
-        x = a * rest + b
-        q = jnp.floor(x / length)
-        r = jnp.clip(x - q * length, 0, length)
-        return a * per_block + q, t.at(r)
+    int_dtype, dtype = t.whole.dtype, t.frac.dtype
+    top = jnp.iinfo(int_dtype).max
+    n, f, ok = period.split(int_dtype)
+    total = period.total()
+    beyond = ~ok & (total > 0)  # longer than any step: never completed
+    unit = ~ok | (total <= 0) | ((n == 0) & (f == 0))
+    # Derivatives in the period come from `smooth` below, not from this exact arithmetic.
+    n, f = jnp.where(unit, 1, n), jax.lax.stop_gradient(jnp.where(unit, 0, f).astype(dtype))
+    length = jnp.where(unit, 1, total)
 
     if period.whole:
-        return in_integers(t)
-    if period.whole is False:  # concretely fractional
-        return in_floats(t)
-    # Traced or fractional: integers where the period is whole and fits, floats elsewhere.
-    integral = fits & (rest == 0)
-    qi, ri = in_integers(t)
-    qf, rf = in_floats(t)
-    return jnp.where(integral, qi, qf), Step(jnp.where(integral, ri.whole, rf.whole), jnp.where(integral, ri.frac, rf.frac))
+        q = t.whole // n
+        r = Step(t.whole - q * n, t.frac)
+        q = q.astype(dtype)
+    else:
+        # Shorter than a step: f = m * 2**-k with a whole m, and m steps are 2**k whole periods.
+        short = n == 0
+        mant, e = jnp.frexp(f)
+        digits = jnp.finfo(dtype).nmant + 1
+        m = jnp.ldexp(mant, digits)  # whole, below 2**digits
+        m_fits = short & (m < int_bound(int_dtype))
+        m_int = jnp.where(m_fits, m, 1).astype(int_dtype)
+        blocks = jnp.where(m_fits, t.whole // m_int, 0)
+        whole = jnp.where(m_fits, t.whole - blocks * m_int, t.whole)
+        per_block = jnp.ldexp(jnp.ones_like(f), digits - e)  # periods per block: 2**k
+        ceiling = jnp.where(short, top, whole // jnp.maximum(n, 1))  # q <= t / n
+
+        def reduce(q: jax.Array) -> tuple[jax.Array, jax.Array, jax.Array]:
+            q = jnp.clip(q, 0, ceiling)
+            r_int, r_frac = _remainder(whole, t.frac, q, n, f)
+            return q, r_int, r_frac
+
+        estimate = jnp.floor((whole.astype(dtype) + t.frac) / length)
+        q = jnp.where(estimate < int_bound(int_dtype), estimate, 0).astype(int_dtype)
+        q, r_int, r_frac = reduce(jnp.where(estimate < int_bound(int_dtype), q, ceiling))
+        # The estimate is off by at most 1 + 2**-digits * t / period cycles: one exact correction,
+        q, r_int, r_frac = reduce(q + jnp.floor((r_int.astype(dtype) + r_frac) / length).astype(int_dtype))
+        # then at most one period either way where the remainder is within rounding of 0 or period.
+        low = (r_int < 0) | ((r_int == 0) & (r_frac < 0))
+        high = (r_int - n).astype(dtype) + (r_frac - f) >= 0
+        step = low.astype(int_dtype) - high.astype(int_dtype)  # +1: add a period
+        q = q - step
+        r_int, r_frac = r_int + step * n, r_frac + step.astype(dtype) * f
+        carry = jnp.floor(r_frac)
+        r_int, r_frac = r_int + carry.astype(int_dtype), r_frac - carry
+        # Only a period under 1/64 step (its quotient beyond the integers) can still be out of [0, period].
+        below = r_int < 0
+        above = (r_int > n) | ((r_int == n) & (r_frac > f))
+        r = Step(jnp.where(below, 0, jnp.where(above, n, r_int)), jnp.where(below, 0, jnp.where(above, f, r_frac)))
+        q = jnp.where(blocks > 0, blocks.astype(dtype) * per_block, 0) + q.astype(dtype)
+    q = jnp.where(beyond, 0, q)
+    r = Step(jnp.where(beyond, t.whole, r.whole), jnp.where(beyond, t.frac, r.frac))
+    # The remainder's derivative in the period, -q, which the integer arithmetic does not carry.
+    smooth = -jax.lax.stop_gradient(q) * jnp.where(unit, 0, total)
+    return q, Step(r.whole, r.frac + (smooth - jax.lax.stop_gradient(smooth)))
 
 
 def count_reached(t: Step, boundaries: Duration) -> jax.Array:

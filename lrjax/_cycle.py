@@ -53,7 +53,12 @@ def _tabulated(t: Step, period: Duration, mult: jax.Array) -> tuple[jax.Array, S
     i = jnp.maximum(i, 0)
     local = Step(t.whole - jnp.take(starts, i), t.frac)
     i = i.astype(float_dtype)
-    position = local.float() / power(mult.astype(float_dtype), i)
+    # The start's derivatives in period and mult, which the integer table does not carry:
+    # S_i = period * (mult**i - 1) / (mult - 1), finite where the start is reachable.
+    m = jnp.where((mult >= 2) & (mult < top), mult, 2).astype(float_dtype)
+    smooth = period.total() * (power(m, i) - 1) / (m - 1)
+    offset = jax.lax.stop_gradient(smooth) - smooth
+    position = (local.float() + offset) / power(mult.astype(float_dtype), i)
     return i, t.at(jnp.clip(position, 0, jnp.maximum(period.total(), 0)))
 
 

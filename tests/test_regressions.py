@@ -1,6 +1,7 @@
 """One regression test per defect that random testing found in lrjax 0.1 (issue 12), numbered as there."""
 
 import json
+from fractions import Fraction
 
 import jax
 import jax.numpy as jnp
@@ -45,14 +46,73 @@ def test_3_exponential_growth_from_a_huge_init_stays_finite():
     assert np.all(np.isfinite(values)) and float(values[0]) == np.float32(1e30)
 
 
-def test_4_a_fractional_cycle_length_evaluates_alike_eager_and_jitted_near_2_to_the_31():
-    s = lrjax.cyclic(-1.0, 1.0, up_steps=7.5, down_steps=5.0)  # a 12.5-step cycle, exact in float32
-    t = jnp.array([2147483646, 2**31 - 1, 10**9 + 7], jnp.int32)
-    x = np.asarray(t, np.float64)
-    position = x - np.floor(x / 12.5) * 12.5
-    expected = np.where(position <= 7.5, -1 + 2 * position / 7.5, -1 + 2 * (12.5 - position) / 5.0)
-    np.testing.assert_allclose(s(t), expected, atol=1e-3)
-    np.testing.assert_allclose(jax.jit(s)(t), expected, atol=1e-3)
+def _remainder(t: int, period: float) -> float:
+    """``t mod period`` in exact rational arithmetic (the period as stored: a float32 pair)."""
+    p = Fraction(period)
+    return float(Fraction(t) - (Fraction(t) // p) * p)
+
+
+@pytest.mark.parametrize("up, down", [(0.25, 257), (7.5, 5.0), (0.5, 100000.0), (1.0, 1e6 + 0.25), (1 / 3, 2.0)])
+def test_4_a_fractional_cycle_length_evaluates_alike_eager_and_jitted_near_2_to_the_31(up, down):
+    # 0.1 put the remainder of x - q * L in float32 (its product rounded eagerly, fused under jit):
+    # cyclic(0, 1, up_steps=0.25, down_steps=257) at 2**31 - 2 was 0.979572 eager, 0.98054475 jitted.
+    s = lrjax.cyclic(0.0, 1.0, up_steps=up, down_steps=down)
+    t = np.array([2**31 - 2, 2**31 - 1, 10**9 + 7, 2**24 + 1, 16_777_259, 123_457, 3], np.int64)
+    u, d = float(s.up_steps.exact()), float(s.down_steps.exact())
+    period = float((s.up_steps + s.down_steps).exact())  # as the schedule holds it: 1/3 + 2 rounds in float32
+    position = np.array([_remainder(int(x), period) for x in t])
+    expected = np.where(position <= u, position / u, (period - position) / d)
+    eager, jitted = np.asarray(s(jnp.asarray(t, jnp.int32))), np.asarray(jax.jit(s)(jnp.asarray(t, jnp.int32)))
+    np.testing.assert_array_equal(eager, jitted)
+    np.testing.assert_allclose(eager, expected, rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("period", [1.5, 2.5, 0.75, 100000.5, 12345.678])
+def test_4_restart_with_a_fractional_period_is_exact_at_every_scale(period):
+    s = lrjax.restart(lrjax.linear(1.0, 0.0, steps=period), period=period)
+    length = float(s.period.exact())
+    t = np.concatenate([[0, 1, 2**24 - 1, 2**24 + 1, 2**31 - 2, 2**31 - 1], np.random.default_rng(0).integers(0, 2**31 - 1, 200)])
+    expected = 1 - np.array([_remainder(int(x), length) for x in t]) / float(s.schedule.steps.exact())
+    eager, jitted = np.asarray(s(jnp.asarray(t, jnp.int32))), np.asarray(jax.jit(s)(jnp.asarray(t, jnp.int32)))
+    np.testing.assert_array_equal(eager, jitted)
+    np.testing.assert_allclose(eager, expected, rtol=1e-6, atol=2e-7)
+
+
+@pytest.mark.parametrize("make, x", [
+    (lambda p: lrjax.restart(lrjax.linear(1.0, 0.0, steps=10), period=p), 10.0),  # whole: was 0, not -q / p**2 ...
+    (lambda p: lrjax.restart(lrjax.linear(1.0, 0.0, steps=10), period=p), 10.5),
+    (lambda p: lrjax.restart(lrjax.linear(1.0, 0.0, steps=10), period=p, mult=2.0), 10.0),
+    (lambda p: lrjax.cyclic(0.0, 1.0, up_steps=p, down_steps=5), 5.5),
+    (lambda p: lrjax.per_epoch(lrjax.linear(1.0, 0.0, steps=100), steps_per_epoch=p), 7.5),
+])
+def test_4_the_remainder_is_differentiable_in_the_period(make, x):
+    # Found with the fix above: the remainder computed in integers carried no derivative in the period.
+    t = jnp.array([3, 25, 47, 1001])
+    grads = jax.vmap(lambda step: jax.grad(lambda p: make(p)(step))(x))(t)
+    h = 1e-3
+    fd = (np.asarray(make(x + h)(t), np.float64) - np.asarray(make(x - h)(t), np.float64)) / (2 * h)
+    np.testing.assert_allclose(grads, fd, rtol=2e-2, atol=2e-3)
+
+
+@pytest.mark.parametrize("mult", [1, 2, 3])
+def test_4_derivatives_in_a_whole_period_and_mult_held_as_leaves(mult):
+    # With concrete whole durations the cycle is found in integers (the periodic and tabulated
+    # paths): the derivative with respect to the tree's leaves must still be the float64 one.
+    t = jnp.array([3, 25, 47, 1001])
+    s = lrjax.restart(lrjax.linear(1.0, 0.0, steps=10), period=10, mult=mult)
+    g = jax.vmap(lambda step: jax.grad(lambda s: s(step))(s))(t)
+
+    def reference(period, m):
+        x, start, length = np.asarray(t, np.float64), np.zeros(len(t)), np.full(len(t), period)
+        while np.any(later := x >= start + length):
+            start, length = np.where(later, start + length, start), np.where(later, length * m, length)
+        return 1 - (x - start) * period / length / 10
+
+    h = 1e-4
+    np.testing.assert_allclose(g.period.fine, (reference(10 + h, mult) - reference(10 - h, mult)) / (2 * h), rtol=1e-3, atol=1e-5)
+    np.testing.assert_allclose(g.period.coarse, g.period.fine)
+    if mult > 1:
+        np.testing.assert_allclose(g.mult, (reference(10, mult + h) - reference(10, mult - h)) / (2 * h), rtol=1e-3, atol=1e-5)
 
 
 CONFIG = {"format": "lrjax", "version": 2}
