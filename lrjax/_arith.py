@@ -382,6 +382,23 @@ def _remainder(whole: jax.Array, frac: jax.Array, q: jax.Array, n: jax.Array, f:
     return jax.lax.bitcast_convert_type(acc, int_dtype), rest
 
 
+@jax.custom_jvp
+def _less_period_multiples(x: jax.Array, count: jax.Array, length: jax.Array, unit: jax.Array) -> jax.Array:
+    """``x`` itself, differentiated as ``x - count * length`` (``x`` where ``unit``): a remainder's derivative in its period.
+
+    Remainders computed exactly in integers carry no derivative in the period;
+    this adds it without a single operation when nothing is differentiated.
+    """
+    return x
+
+
+@_less_period_multiples.defjvp
+def __less_period_multiples_jvp(primals, tangents):
+    x, count, length, unit = primals
+    dx, _, dlength, _ = tangents
+    return x, dx - jnp.where(unit, 0, count.astype(dlength.dtype) * dlength)
+
+
 def floor_div(t: Step, period: Duration) -> tuple[jax.Array, Step]:
     """``(q, r)`` with ``t = q * period + r`` and ``0 <= r < period``; ``q`` is a float.
 
@@ -403,16 +420,16 @@ def floor_div(t: Step, period: Duration) -> tuple[jax.Array, Step]:
     n, f, ok = period.split(int_dtype)
     total = period.total()
     beyond = ~ok & (total > 0)  # longer than any step: never completed
-    unit = ~ok | (total <= 0) | ((n == 0) & (f == 0))
-    # Derivatives in the period come from `smooth` below, not from this exact arithmetic.
-    n, f = jnp.where(unit, 1, n), jax.lax.stop_gradient(jnp.where(unit, 0, f).astype(dtype))
-    length = jnp.where(unit, 1, total)
-
     if period.whole:
-        q = t.whole // n
-        r = Step(t.whole - q * n, t.frac)
-        q = q.astype(dtype)
+        unit = ~ok | (n <= 0)
+        n = jnp.where(unit, 1, n)
+        q = jnp.where(beyond, 0, t.whole // n)
+        return q.astype(dtype), Step(t.whole - q * n, _less_period_multiples(t.frac, q, total, unit))
     else:
+        unit = ~ok | (total <= 0) | ((n == 0) & (f == 0))
+        # Derivatives in the period come from `_less_period_multiples` below, not from this exact arithmetic.
+        n, f = jnp.where(unit, 1, n), jax.lax.stop_gradient(jnp.where(unit, 0, f).astype(dtype))
+        length = jnp.where(unit, 1, total)
         # Shorter than a step: f = m * 2**-k with a whole m, and m steps are 2**k whole periods.
         short = n == 0
         mant, e = jnp.frexp(f)
@@ -449,10 +466,8 @@ def floor_div(t: Step, period: Duration) -> tuple[jax.Array, Step]:
         r = Step(jnp.where(below, 0, jnp.where(above, n, r_int)), jnp.where(below, 0, jnp.where(above, f, r_frac)))
         q = jnp.where(blocks > 0, blocks.astype(dtype) * per_block, 0) + q.astype(dtype)
     q = jnp.where(beyond, 0, q)
-    r = Step(jnp.where(beyond, t.whole, r.whole), jnp.where(beyond, t.frac, r.frac))
-    # The remainder's derivative in the period, -q, which the integer arithmetic does not carry.
-    smooth = -jax.lax.stop_gradient(q) * jnp.where(unit, 0, total)
-    return q, Step(r.whole, r.frac + (smooth - jax.lax.stop_gradient(smooth)))
+    frac = _less_period_multiples(jnp.where(beyond, t.frac, r.frac), q, total, unit)
+    return q, Step(jnp.where(beyond, t.whole, r.whole), frac)
 
 
 def count_reached(t: Step, boundaries: Duration) -> jax.Array:

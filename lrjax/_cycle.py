@@ -53,13 +53,28 @@ def _tabulated(t: Step, period: Duration, mult: jax.Array) -> tuple[jax.Array, S
     i = jnp.maximum(i, 0)
     local = Step(t.whole - jnp.take(starts, i), t.frac)
     i = i.astype(float_dtype)
-    # The start's derivatives in period and mult, which the integer table does not carry:
-    # S_i = period * (mult**i - 1) / (mult - 1), finite where the start is reachable.
-    m = jnp.where((mult >= 2) & (mult < top), mult, 2).astype(float_dtype)
-    smooth = period.total() * (power(m, i) - 1) / (m - 1)
-    offset = jax.lax.stop_gradient(smooth) - smooth
-    position = (local.float() + offset) / power(mult.astype(float_dtype), i)
+    position = _less_start(local.float(), period.total(), mult.astype(float_dtype), i) / power(mult.astype(float_dtype), i)
     return i, t.at(jnp.clip(position, 0, jnp.maximum(period.total(), 0)))
+
+
+@jax.custom_jvp
+def _less_start(x: jax.Array, period: jax.Array, mult: jax.Array, i: jax.Array) -> jax.Array:
+    """``x`` itself, differentiated as ``x - S_i`` with ``S_i = period * (mult**i - 1) / (mult - 1)``.
+
+    The integer table of cycle starts carries no derivative in ``period`` and
+    ``mult``; this adds it without an operation when nothing is differentiated.
+    """
+    return x
+
+
+@_less_start.defjvp
+def _less_start_jvp(primals, tangents):
+    x, period, mult, i = primals
+    dx, dperiod, dmult, _ = tangents
+    m = jnp.where(mult >= 2, mult, 2)  # whole mult >= 2 on this path: S_i is finite where reachable
+    geometric = (jnp.power(m, i) - 1) / (m - 1)
+    dgeometric = (i * jnp.power(m, i - 1) * (m - 1) - (jnp.power(m, i) - 1)) / (m - 1) ** 2
+    return x, dx - dperiod * geometric - period * dgeometric * jnp.where(mult >= 2, dmult, 0)
 
 
 def _estimated(t: Step, period: Duration, mult: jax.Array) -> tuple[jax.Array, Step]:
