@@ -23,136 +23,81 @@ A kind is a class only where composition cannot express it; a named
 composition is a ``Preset`` (see CONTRIBUTING.md).
 """
 
-# The public API, imported on first use: ``import lrjax`` (and the command's
-# ``--help`` and argument errors) does not load JAX until a name is used.
-def _load() -> None:
-    from . import _notebook as _notebook  # draws schedules in Jupyter
-    from . import compat as compat
-    from ._algebra import blend as blend
-    from ._algebra import clip as clip
-    from ._algebra import per_epoch as per_epoch
-    from ._algebra import shift as shift
-    from ._anneal import cosine as cosine
-    from ._anneal import linear as linear
-    from ._anneal import polynomial as polynomial
-    from ._anneal import tanh as tanh
-    from ._arith import Duration as Duration
-    from ._config import from_config as from_config
-    from ._config import to_config as to_config
-    from ._curves import plot as plot
-    from ._curves import values as values
-    from ._cycle import cycle as cycle
-    from ._cycle import restart as restart
-    from ._cyclical import cyclic as cyclic
-    from ._cyclical import one_cycle as one_cycle
-    from ._cyclical import one_cycle_momentum as one_cycle_momentum
-    from ._decay import exponential as exponential
-    from ._decay import inverse_sqrt as inverse_sqrt
-    from ._decay import inverse_time as inverse_time
-    from ._decay import multistep as multistep
-    from ._decay import step_decay as step_decay
-    from ._expression import parse as parse
-    from ._find_lr import LRFinderResult as LRFinderResult
-    from ._find_lr import find_lr as find_lr
-    from ._from_fn import from_fn as from_fn
-    from ._hyperparams import hyperparams as hyperparams
-    from ._hyperparams import set_schedules as set_schedules
-    from ._inject import InjectState as InjectState
-    from ._inject import inject as inject
-    from ._inject import scale_by_schedule as scale_by_schedule
-    from ._join import join as join
-    from ._noise import noise as noise
-    from ._piecewise import piecewise_constant as piecewise_constant
-    from ._piecewise import piecewise_linear as piecewise_linear
-    from ._plateau import PlateauState as PlateauState
-    from ._plateau import plateau as plateau
-    from ._plateau import scale_by_plateau as scale_by_plateau
-    from ._presets import sgdr as sgdr
-    from ._presets import warmup_cosine as warmup_cosine
-    from ._presets import warmup_inverse_sqrt as warmup_inverse_sqrt
-    from ._presets import warmup_linear as warmup_linear
-    from ._presets import wsd as wsd
-    from ._ramps import cooldown as cooldown
-    from ._ramps import warmup as warmup
-    from ._schedule import Preset as Preset
-    from ._schedule import Schedule as Schedule
-    from ._schedule import constant as constant
-    from ._sweep import grid as grid
-    from ._sweep import shard_sweep as shard_sweep
-    from ._sweep import stack as stack
-    globals().update({name: value for name, value in locals().items()})
+# The public API: each name and the module that defines it, imported on first use, so that
+# ``import lrjax`` (and the command's ``--help`` and argument errors) loads no JAX, and a name
+# loads only what it needs (``lrjax.parse`` does not import optax).
+_PUBLIC: dict[str, str] = {
+    "compat": "lrjax.compat",
+    "blend": "._algebra",
+    "clip": "._algebra",
+    "per_epoch": "._algebra",
+    "shift": "._algebra",
+    "cosine": "._anneal",
+    "linear": "._anneal",
+    "polynomial": "._anneal",
+    "tanh": "._anneal",
+    "Duration": "._arith",
+    "from_config": "._config",
+    "to_config": "._config",
+    "plot": "._curves",
+    "values": "._curves",
+    "cycle": "._cycle",
+    "restart": "._cycle",
+    "cyclic": "._cyclical",
+    "one_cycle": "._cyclical",
+    "one_cycle_momentum": "._cyclical",
+    "exponential": "._decay",
+    "inverse_sqrt": "._decay",
+    "inverse_time": "._decay",
+    "multistep": "._decay",
+    "step_decay": "._decay",
+    "parse": "._expression",
+    "LRFinderResult": "._find_lr",
+    "find_lr": "._find_lr",
+    "from_fn": "._from_fn",
+    "hyperparams": "._hyperparams",
+    "set_schedules": "._hyperparams",
+    "InjectState": "._inject",
+    "inject": "._inject",
+    "scale_by_schedule": "._inject",
+    "join": "._join",
+    "noise": "._noise",
+    "piecewise_constant": "._piecewise",
+    "piecewise_linear": "._piecewise",
+    "PlateauState": "._plateau",
+    "plateau": "._plateau",
+    "scale_by_plateau": "._plateau",
+    "sgdr": "._presets",
+    "warmup_cosine": "._presets",
+    "warmup_inverse_sqrt": "._presets",
+    "warmup_linear": "._presets",
+    "wsd": "._presets",
+    "cooldown": "._ramps",
+    "warmup": "._ramps",
+    "Preset": "._schedule",
+    "Schedule": "._schedule",
+    "constant": "._schedule",
+    "grid": "._sweep",
+    "shard_sweep": "._sweep",
+    "stack": "._sweep",
+}
 
-
-__all__ = [
-    "compat",
-    "blend",
-    "clip",
-    "per_epoch",
-    "shift",
-    "cosine",
-    "linear",
-    "polynomial",
-    "tanh",
-    "Duration",
-    "from_config",
-    "to_config",
-    "plot",
-    "values",
-    "cycle",
-    "restart",
-    "cyclic",
-    "one_cycle",
-    "one_cycle_momentum",
-    "exponential",
-    "inverse_sqrt",
-    "inverse_time",
-    "multistep",
-    "step_decay",
-    "parse",
-    "LRFinderResult",
-    "find_lr",
-    "from_fn",
-    "hyperparams",
-    "set_schedules",
-    "InjectState",
-    "inject",
-    "scale_by_schedule",
-    "join",
-    "noise",
-    "piecewise_constant",
-    "piecewise_linear",
-    "PlateauState",
-    "plateau",
-    "scale_by_plateau",
-    "sgdr",
-    "warmup_cosine",
-    "warmup_inverse_sqrt",
-    "warmup_linear",
-    "wsd",
-    "cooldown",
-    "warmup",
-    "Preset",
-    "Schedule",
-    "constant",
-    "grid",
-    "shard_sweep",
-    "stack",
-]
-
-
-_loading = False
+__all__ = list(_PUBLIC)
 
 
 def __getattr__(name: str):
-    global _loading
-    if name in __all__ and not _loading:  # while loading, `from . import compat` imports the subpackage
-        _loading = True
-        try:
-            _load()
-        finally:
-            _loading = False
-        return globals()[name]
-    raise AttributeError(f"module 'lrjax' has no attribute {name!r}")
+    import importlib
+
+    module = _PUBLIC.get(name)
+    if module is None:
+        raise AttributeError(f"module 'lrjax' has no attribute {name!r}")
+    importlib.import_module("._notebook", __name__)  # draws schedules in Jupyter
+    if module.startswith("lrjax."):
+        value = importlib.import_module(module)
+    else:
+        value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
 
 
 def __dir__() -> list[str]:

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
-import optax
 
 from . import _flax
 from ._fields import Param
 from ._schedule import Schedule
+
+if TYPE_CHECKING:  # imported where used: `lrjax.parse` and the command do not load optax
+    import optax
 
 _flax.install()
 
@@ -84,6 +86,8 @@ def inject(
     >>> print(float(state.hyperparams["learning_rate"]), float(updates[0]))
     1.0 -1.0
     """
+    import optax
+
     static_names = {static_args} if isinstance(static_args, str) else set(static_args)
 
     def build(**hyperparams: Any) -> optax.GradientTransformationExtraArgs:
@@ -144,6 +148,8 @@ def scale_by_schedule(schedule: Schedule) -> optax.GradientTransformation:
     >>> steps
     [1.0, 0.5]
     """
+    import optax
+
     if not isinstance(schedule, Schedule):
         raise ValueError(f"scale_by_schedule: schedule must be an lrjax schedule, got {schedule!r}")
 

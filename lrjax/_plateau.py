@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
-import optax
 from jax.typing import ArrayLike
 
 from . import _fields as f
@@ -15,6 +14,9 @@ from . import _flax
 from ._inject import increment
 from ._schedule import Schedule
 from ._tree import Tree
+
+if TYPE_CHECKING:  # imported where used: `lrjax.parse` and the command do not load optax
+    import optax
 
 
 class PlateauState(NamedTuple):
@@ -136,6 +138,8 @@ def scale_by_plateau(controller: plateau, schedule: Schedule | None = None) -> o
     >>> steps
     [0.1, 0.05]
     """
+    import optax
+
     if not isinstance(controller, plateau):
         raise ValueError(f"scale_by_plateau: controller must be an lrjax.plateau(...), got {controller!r}")
     if schedule is not None and not isinstance(schedule, Schedule):

@@ -16,8 +16,17 @@ differs; the README has the migration table.
 [1.0, 0.75, 0.25, 1.0, 0.933, 0.75]
 """
 
-from . import keras as keras
-from . import optax as optax
-from . import timm as timm
-from . import torch as torch
-from . import transformers as transformers
+import importlib
+
+#: One module per peer, imported on first use (``lrjax.parse`` needs only `keras`).
+__all__ = ["keras", "optax", "timm", "torch", "transformers"]
+
+
+def __getattr__(name: str):
+    if name not in __all__:
+        raise AttributeError(f"module 'lrjax.compat' has no attribute {name!r}")
+    return importlib.import_module(f".{name}", __name__)
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])
