@@ -155,9 +155,11 @@ class Duration:
         return jnp.shape(self.coarse)
 
     def _combine(self, coarse: jax.Array, fine: jax.Array, whole: bool | None) -> Duration:
-        # Renormalise so that fine is back in [0, GRAIN): both moves are exact.
-        carry = jnp.floor(fine / GRAIN) * GRAIN
-        return Duration(coarse + carry, fine - carry, whole)
+        # Renormalise so that fine is back in [0, GRAIN): both moves are exact. In NumPy when
+        # concrete: presets combine durations when built, which then dispatches nothing.
+        xp = np if isinstance(coarse, (np.ndarray, np.generic)) and isinstance(fine, (np.ndarray, np.generic)) else jnp
+        carry = xp.floor(fine / GRAIN) * GRAIN
+        return Duration(xp.asarray(coarse + carry), xp.asarray(fine - carry), whole)
 
     def __add__(self, other: Duration) -> Duration:
         return self._combine(self.coarse + other.coarse, self.fine + other.fine, _both_whole(self, other))

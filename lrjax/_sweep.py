@@ -74,8 +74,15 @@ def stack(trees: Sequence[Any]) -> Any:
     for i, tree in enumerate(trees[1:], 1):
         if found := _first_difference(trees[0], tree, ""):
             raise ValueError(f"stack: schedules[{i}] differs in structure from schedules[0] at {found}")
-    stacked = jax.tree.map(lambda *xs: jnp.stack([jnp.asarray(x) for x in xs]), *general(trees))
+    stacked = jax.tree.map(_stack_leaves, *general(trees))
     return jax.tree.map(rebuild, stacked, is_leaf=lambda x: isinstance(x, Tree))
+
+
+def _stack_leaves(*xs: Any) -> Any:
+    """Concrete leaves stacked in NumPy (building a sweep dispatches nothing to the device), others in JAX."""
+    if all(isinstance(x, (np.ndarray, np.generic, int, float, bool)) for x in xs):
+        return np.stack([np.asarray(x) for x in xs])
+    return jnp.stack([jnp.asarray(x) for x in xs])
 
 
 def rebuild(tree: Any) -> Any:

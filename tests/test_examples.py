@@ -70,7 +70,7 @@ def test_every_public_name_has_a_runnable_example():
     """The doctests run with the suite (--doctest-modules); this makes sure every public name has one."""
     import lrjax
 
-    public = [getattr(lrjax, name) for name in vars(lrjax) if not name.startswith("_")]
+    public = [getattr(lrjax, name) for name in lrjax.__all__]
     for peer in ("optax", "torch", "timm", "transformers", "keras"):
         module = getattr(lrjax.compat, peer)
         public += [getattr(module, name) for name in module.__all__]
