@@ -295,11 +295,17 @@ class Step(NamedTuple):
         ``start.coarse`` is a whole multiple of 256 and converts to the step's
         integer type as it is; so does the whole part of ``start.fine``.
         """
-        c, whole_fine = start.coarse, jnp.floor(start.fine)
-        fits = (c >= 0) & (c < int_bound(self.whole.dtype)) & (whole_fine >= 0) & (whole_fine < GRAIN)
-        k = jnp.where(fits, c, 0).astype(self.whole.dtype) + jnp.where(fits, whole_fine, 0).astype(self.whole.dtype)
-        # One rounding: the whole difference in integers, then the fractions.
-        exact = (self.whole - k).astype(self.frac.dtype) + (self.frac - (start.fine - whole_fine))
+        c = start.coarse
+        fits = (c >= 0) & (c < int_bound(self.whole.dtype))
+        if start.whole:  # fine is a whole number in [0, GRAIN) (concrete, or an int's low bits)
+            k = jnp.where(fits, c, 0).astype(self.whole.dtype) + start.fine.astype(self.whole.dtype)
+            exact = (self.whole - k).astype(self.frac.dtype) + self.frac
+        else:
+            whole_fine = jnp.floor(start.fine)
+            fits = fits & (whole_fine >= 0) & (whole_fine < GRAIN)
+            k = jnp.where(fits, c, 0).astype(self.whole.dtype) + jnp.where(fits, whole_fine, 0).astype(self.whole.dtype)
+            # One rounding: the whole difference in integers, then the fractions.
+            exact = (self.whole - k).astype(self.frac.dtype) + (self.frac - (start.fine - whole_fine))
         return jnp.where(fits, exact, self.float() - start.total())
 
     def minus(self, offset: Duration) -> Step:
@@ -324,18 +330,22 @@ def ramp(t: Step, length: Duration, start: Duration | None = None) -> tuple[jax.
     so curves that go to their end value (``left ** power``) keep every digit
     near the end. A ramp of length <= 0 is complete from ``t >= start`` on.
     """
-    elapsed = t.since(start) if start is not None else t.float()
     end = length if start is None else start + length
     remaining = -t.since(end)
     total = length.total()
-    positive = total > 0
-    safe = jnp.where(positive, total, 1)
+    safe = jnp.where(total > 0, total, 1)
     # Decided by exact comparison, not by x / length == 1: XLA turns a division
     # by a constant into a multiplication by its reciprocal (150 * (1/150) > 1).
+    # A ramp of length <= 0 is finished wherever it has started.
     finished = remaining <= 0
-    started = elapsed >= 0
-    done = jnp.where(finished, 1, jnp.where(started & positive, jnp.clip(elapsed / safe, 0, 1), 0))
-    left = jnp.where(finished, 0, jnp.where(started & positive, jnp.clip(remaining / safe, 0, 1), 1))
+    if start is None:  # a step is never negative: always started
+        done = jnp.where(finished, 1, jnp.minimum(t.float() / safe, 1))
+        left = jnp.where(finished, 0, jnp.minimum(remaining / safe, 1))
+    else:
+        elapsed = t.since(start)
+        started = elapsed >= 0
+        done = jnp.where(finished, 1, jnp.where(started, jnp.clip(elapsed / safe, 0, 1), 0))
+        left = jnp.where(finished, 0, jnp.where(started, jnp.clip(remaining / safe, 0, 1), 1))
     return done.astype(t.frac.dtype), left.astype(t.frac.dtype)
 
 
