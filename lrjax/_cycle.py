@@ -13,7 +13,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from . import _fields as f
-from ._arith import Duration, Rate, Step, concrete, floor_div, power
+from ._arith import Duration, Rate, Step, concrete, floor_div, int_bound, power
 from ._schedule import Preset, Schedule, schedule
 
 #: How `restart` finds the cycle of a step, decided when it is built (None: decided per step).
@@ -30,31 +30,47 @@ def _tabulated(t: Step, period: Duration, mult: jax.Array) -> tuple[jax.Array, S
 
     With a whole ``mult >= 2`` fewer cycles start below the largest step than
     the step's integer type has bits (32 for int32, 64 for int64 under x64), so
-    a table of that many starts holds them all. It is built in integers, and an
-    entry whose length or start overflowed is marked unreachable.
+    a table of that many starts holds them all:
+    ``S_i = period * (mult**i - 1) / (mult - 1)``, exact in unsigned integers,
+    with ``mult**i`` by binary powering. An entry whose power or start
+    overflowed is marked unreachable. (No cumulative product or sum: XLA
+    compiles those several times slower than these few vector operations.)
     """
     int_dtype, float_dtype = t.whole.dtype, t.frac.dtype
     top = jnp.iinfo(int_dtype).max
     size = jnp.iinfo(int_dtype).bits
+    unsigned = jnp.dtype(f"uint{size}")
+    most = np.array(np.iinfo(unsigned).max, unsigned)
     p, _, fits = period.split(int_dtype)
-    p = jnp.where(fits & (p > 0), p, 1)
-    m = jnp.where((mult >= 2) & (mult < top), mult, 2).astype(int_dtype)
-    lengths = jnp.cumprod(jnp.concatenate([p[None], jnp.full((size - 1,), m)]))  # wraps on overflow
-    starts = jnp.concatenate([jnp.zeros((1,), int_dtype), jnp.cumsum(lengths)[:-1]])
-    # A length is exact while no product wrapped; a start while the lengths before it were exact
-    # and no sum wrapped (the start of the last cycle can fit although its length does not).
-    length_ok = jnp.cumprod(jnp.concatenate([fits[None], (lengths[1:] // m == lengths[:-1]) & (lengths[1:] > 0)]).astype(int_dtype)) == 1
-    grew = length_ok[:-1] & (starts[1:] > starts[:-1])
-    exact = jnp.cumprod(jnp.concatenate([fits[None], grew]).astype(int_dtype)) == 1
-    starts = jnp.where(exact, starts, top)
-    reachable = jnp.sum(exact, dtype=int_dtype)
+    p = jnp.where(fits & (p > 0), p, 1).astype(unsigned)
+    m = jnp.where(mult < int_bound(int_dtype), jnp.maximum(mult, 2), 2).astype(int_dtype)
+    m = jnp.where(mult < int_bound(int_dtype), m, top).astype(unsigned)  # beyond the integers: one restart at most
+    e = jnp.arange(size - 1, dtype=unsigned)  # S_i for i >= 1 from mult**(i - 1), which fits wherever S_i does
+    powers, overflow = jnp.ones(size - 1, unsigned), jnp.zeros(size - 1, bool)
+    base, base_overflow = m, jnp.zeros((), bool)
+    for b in range((size - 2).bit_length()):  # bits of e: mult**e = prod of mult**(2**b)
+        use = (e >> b) & 1 == 1
+        overflow = overflow | (use & (base_overflow | (powers > most // base)))
+        powers = jnp.where(use, powers * base, powers)
+        base_overflow = base_overflow | (base > most // base)
+        base = base * base
+    # (mult**i - 1) / (mult - 1) = mult**(i - 1) + (mult**(i - 1) - 1) / (mult - 1)
+    rest = (powers - 1) // (m - 1)
+    overflow = overflow | (powers > most - rest)
+    cycles = jnp.concatenate([jnp.zeros((1,), unsigned), powers + rest])
+    overflow = jnp.concatenate([jnp.zeros((1,), bool), overflow])
+    starts = p * cycles
+    # The first cycle starts at 0, whatever the period.
+    exact = (fits & ~overflow & (cycles <= most // p) & (starts <= top)) | (jnp.arange(size) == 0)
+    starts = jnp.where(exact, starts, top).astype(int_dtype)
     # searchsorted counts in int32 whatever the step's type: one integer type throughout (int64 under x64).
-    i = jnp.minimum(jnp.searchsorted(starts, t.whole, side="right", method="compare_all").astype(int_dtype) - 1, reachable - 1)
-    i = jnp.maximum(i, 0)
-    local = Step(t.whole - jnp.take(starts, i), t.frac)
-    i = i.astype(float_dtype)
-    position = _less_start(local.float(), period.total(), mult.astype(float_dtype), i) / power(mult.astype(float_dtype), i)
-    return i, t.at(jnp.clip(position, 0, jnp.maximum(period.total(), 0)))
+    k = jnp.searchsorted(starts, t.whole, side="right", method="compare_all").astype(int_dtype) - 1
+    k = jnp.clip(k, 0, jnp.sum(exact, dtype=int_dtype) - 1)
+    local = Step(t.whole - jnp.take(starts, k), t.frac)
+    k = k.astype(float_dtype)
+    limit = jnp.where(fits, period.total(), jnp.inf)  # a period beyond the integers never ends
+    position = _less_start(local.float(), period.total(), mult.astype(float_dtype), k) / power(mult.astype(float_dtype), k)
+    return k, t.at(jnp.clip(position, 0, jnp.maximum(limit, 0)))
 
 
 @jax.custom_jvp

@@ -189,3 +189,19 @@ def test_5_9_10_12_the_command_answers_bad_input_with_one_line_and_status_2(tmp_
 def test_11_bad_options_print_one_line(capsys):
     status, err = _command(capsys, "show", "--bogus", "x")
     assert status == 2 and err.count("\n") == 1 and "unrecognized arguments: --bogus" in err
+
+
+@pytest.mark.parametrize("mult", [1, 2])
+def test_4_a_whole_period_beyond_the_integers_never_restarts(mult):
+    # Found with the fix above: a whole period of 2**31 or more acted as 1 (a restart at every step).
+    s = lrjax.restart(lrjax.linear(1.0, 0.0, steps=3e9), period=3_000_000_000, mult=mult)
+    t = np.array([0, 5, 2**31 - 1])
+    np.testing.assert_allclose(s(jnp.asarray(t, jnp.int32)), 1 - t / 3e9, rtol=1e-6)
+
+
+def test_4_a_mult_beyond_the_integers_restarts_once():
+    # A mult of 2**31 (float32's rounding of 2**31 - 1) was replaced by 2.
+    s = lrjax.restart(lrjax.linear(1.0, 0.0, steps=10), period=10, mult=2**31)
+    t = np.array([0, 5, 10, 11, 2**31 - 1])
+    expected = np.where(t < 10, 1 - t / 10, 1 - (t - 10) / (10 * 2.0**31))
+    np.testing.assert_allclose(s(jnp.asarray(t, jnp.int32)), expected, rtol=1e-6)
