@@ -18,7 +18,33 @@ def _is_one(x: jax.Array) -> bool:
     return v is not None and bool((v == 1).all())
 
 
-class polynomial(Schedule):  # noqa: N801
+class _Anneal(Schedule):
+    """From ``init`` to ``end`` over ``steps``, shaped by ``_shape`` raised to ``power``: what `polynomial` and `cosine` share."""
+
+    init: jax.Array = f.value()
+    end: jax.Array = f.value(0.0)
+    _: dataclasses.KW_ONLY
+    steps: Duration = f.duration()
+    power: jax.Array = f.value(1.0, gt=0)
+    #: ``power`` is concretely 1: no power is computed.
+    trivial: bool = f.derived(False)
+
+    @staticmethod
+    def _shape(fraction: jax.Array) -> jax.Array:
+        """The weight of ``init`` (before ``power``) when ``fraction`` of the ramp is left."""
+        raise NotImplementedError
+
+    def __check_init__(self) -> None:
+        object.__setattr__(self, "trivial", _is_one(self.power))
+
+    def _evaluate(self, t: Step) -> jax.Array:
+        done, left = ramp(t, self.steps)
+        keep = power_no_growth(self._shape(left), self.power, self.trivial)
+        # Each end's weight from its own fraction: exactly init at 0 and end at steps.
+        return self.init * keep + self.end * (self._shape(done) if self.trivial else 1 - keep)
+
+
+class polynomial(_Anneal):  # noqa: N801
     r"""Polynomial decay from ``init`` to ``end`` over ``steps``, then holds ``end``.
 
     .. math:: v(t) = (init - end)\left(\frac{steps - \min(t, steps)}{steps}\right)^{power} + end
@@ -33,21 +59,9 @@ class polynomial(Schedule):  # noqa: N801
     0.25 0.010000001
     """
 
-    init: jax.Array = f.value()
-    end: jax.Array = f.value(0.0)
-    _: dataclasses.KW_ONLY
-    steps: Duration = f.duration()
-    power: jax.Array = f.value(1.0, gt=0)
-    trivial: bool = f.derived(False)
-
-    def __check_init__(self) -> None:
-        object.__setattr__(self, "trivial", _is_one(self.power))
-
-    def _evaluate(self, t: Step) -> jax.Array:
-        done, left = ramp(t, self.steps)
-        keep = power_no_growth(left, self.power, self.trivial)
-        # Each end's weight from its own fraction: exactly init at 0 and end at steps.
-        return self.init * keep + self.end * (done if self.trivial else 1 - keep)
+    @staticmethod
+    def _shape(fraction: jax.Array) -> jax.Array:
+        return fraction
 
 
 class linear(Preset):  # noqa: N801
@@ -72,7 +86,7 @@ class linear(Preset):  # noqa: N801
         return polynomial(self.init, self.end, steps=self.steps)
 
 
-class cosine(Schedule):  # noqa: N801
+class cosine(_Anneal):  # noqa: N801
     r"""Half-cosine decay from ``init`` to ``end`` over ``steps``, then holds ``end`` (Loshchilov & Hutter, 2017).
 
     .. math:: v(t) = end + (init - end)\left(\frac{1 + \cos(\pi \min(t, steps) / steps)}{2}\right)^{power}
@@ -87,22 +101,10 @@ class cosine(Schedule):  # noqa: N801
     0.55
     """
 
-    init: jax.Array = f.value()
-    end: jax.Array = f.value(0.0)
-    _: dataclasses.KW_ONLY
-    steps: Duration = f.duration()
-    power: jax.Array = f.value(1.0, gt=0)
-    trivial: bool = f.derived(False)
-
-    def __check_init__(self) -> None:
-        object.__setattr__(self, "trivial", _is_one(self.power))
-
-    def _evaluate(self, t: Step) -> jax.Array:
-        done, left = ramp(t, self.steps)
-        # (1 + cos(pi f)) / 2 = sin(pi (1 - f) / 2)**2: no cancellation near the end.
-        keep = power_no_growth(jnp.sin(0.5 * jnp.pi * left) ** 2, self.power, self.trivial)
-        w = jnp.sin(0.5 * jnp.pi * done) ** 2 if self.trivial else 1 - keep
-        return self.init * keep + self.end * w
+    @staticmethod
+    def _shape(fraction: jax.Array) -> jax.Array:
+        # (1 + cos(pi f)) / 2 = sin(pi (1 - f) / 2)**2 of the remaining fraction: no cancellation near the end.
+        return jnp.sin(0.5 * jnp.pi * fraction) ** 2
 
 
 class tanh(Schedule):  # noqa: N801

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import ClassVar
 
 import jax
 
@@ -16,11 +17,29 @@ from ._schedule import Preset, Schedule, constant
 from ._shapes import SHAPES
 
 
-def _check_total(s: Preset) -> None:
-    s.require("total_steps must be >= warmup_steps", lambda total, warm: total >= warm, "total_steps", "warmup_steps")
+class _WarmupDecay(Preset):
+    """Linear warmup from ``init`` to ``peak``, then ``decay`` to ``end`` at ``total_steps``: what `warmup_cosine` and `warmup_linear` share."""
+
+    #: The decay after the warmup, ``decay(peak, end, steps=total_steps - warmup_steps)``.
+    decay: ClassVar[type[Schedule]]
+
+    peak: jax.Array = f.value()
+    _: dataclasses.KW_ONLY
+    warmup_steps: Duration = f.duration()
+    total_steps: Duration = f.duration()
+    init: jax.Array = f.value(0.0)
+    end: jax.Array = f.value(0.0)
+
+    def __check_init__(self) -> None:
+        self.require("total_steps must be >= warmup_steps", lambda total, warm: total >= warm, "total_steps", "warmup_steps")
+        super().__check_init__()
+
+    def compose(self) -> Schedule:
+        decay = self.decay(self.peak, self.end, steps=self.total_steps - self.warmup_steps)
+        return warmup(decay, steps=self.warmup_steps, init=self.init)
 
 
-class warmup_cosine(Preset):  # noqa: N801
+class warmup_cosine(_WarmupDecay):  # noqa: N801
     """Linear warmup from ``init`` to ``peak``, then cosine decay to ``end`` at ``total_steps`` (warmup included).
 
     ``warmup(cosine(peak, end, steps=total_steps - warmup_steps), steps=warmup_steps, init=init)``;
@@ -33,23 +52,10 @@ class warmup_cosine(Preset):  # noqa: N801
     0.5 1.0 0.0
     """
 
-    peak: jax.Array = f.value()
-    _: dataclasses.KW_ONLY
-    warmup_steps: Duration = f.duration()
-    total_steps: Duration = f.duration()
-    init: jax.Array = f.value(0.0)
-    end: jax.Array = f.value(0.0)
-
-    def __check_init__(self) -> None:
-        _check_total(self)
-        super().__check_init__()
-
-    def compose(self) -> Schedule:
-        decay = cosine(self.peak, self.end, steps=self.total_steps - self.warmup_steps)
-        return warmup(decay, steps=self.warmup_steps, init=self.init)
+    decay = cosine
 
 
-class warmup_linear(Preset):  # noqa: N801
+class warmup_linear(_WarmupDecay):  # noqa: N801
     """Linear warmup from ``init`` to ``peak``, then linear decay to ``end`` at ``total_steps`` (warmup included).
 
     ``warmup(linear(peak, end, steps=total_steps - warmup_steps), steps=warmup_steps, init=init)``;
@@ -61,20 +67,7 @@ class warmup_linear(Preset):  # noqa: N801
     0.5 0.5 0.0
     """
 
-    peak: jax.Array = f.value()
-    _: dataclasses.KW_ONLY
-    warmup_steps: Duration = f.duration()
-    total_steps: Duration = f.duration()
-    init: jax.Array = f.value(0.0)
-    end: jax.Array = f.value(0.0)
-
-    def __check_init__(self) -> None:
-        _check_total(self)
-        super().__check_init__()
-
-    def compose(self) -> Schedule:
-        decay = linear(self.peak, self.end, steps=self.total_steps - self.warmup_steps)
-        return warmup(decay, steps=self.warmup_steps, init=self.init)
+    decay = linear
 
 
 class sgdr(Preset):  # noqa: N801
