@@ -135,6 +135,29 @@ class _Undecided:
 
 _UNDECIDED = _Undecided()
 
+
+class _Structure:
+    """A preset's decided structure (a PyTreeDef) as static metadata, comparable with anything.
+
+    JAX compares static metadata when it looks up compiled functions, and a
+    PyTreeDef compared with None (the general structure) raises instead of
+    being unequal.
+    """
+
+    __slots__ = ("treedef",)
+
+    def __init__(self, treedef: Any):
+        self.treedef = treedef
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Structure) and self.treedef == other.treedef
+
+    def __hash__(self) -> int:
+        return hash(self.treedef)
+
+    def __repr__(self) -> str:
+        return repr(self.treedef)
+
 #: How a plain number argument is converted (``s / 4``, a number where a schedule goes).
 _NUMBER = Param("value")
 
@@ -171,8 +194,9 @@ class Preset(Schedule):
     def decided(self) -> Any:
         """The structure of ``compose()`` for these values (None: the general one)."""
         if self.structure is _UNDECIDED:
-            object.__setattr__(self, "structure", jax.tree.structure(self.compose()))  # a cache, not a change
-        return self.structure
+            structure = _Structure(jax.tree.structure(self.compose()))
+            object.__setattr__(self, "structure", structure)  # a cache, not a change
+        return None if self.structure is None else self.structure.treedef
 
     def composed(self) -> Schedule:
         """``compose()``, with the structure decided when the preset was built."""

@@ -205,3 +205,15 @@ def test_4_a_mult_beyond_the_integers_restarts_once():
     t = np.array([0, 5, 10, 11, 2**31 - 1])
     expected = np.where(t < 10, 1 - t / 10, 1 - (t - 10) / (10 * 2.0**31))
     np.testing.assert_allclose(s(jnp.asarray(t, jnp.int32)), expected, rtol=1e-6)
+
+
+def test_a_jitted_function_takes_a_preset_and_its_general_form_in_turn():
+    # Found by the suite's merged no-retrace test: a preset's decided structure (a PyTreeDef) compared
+    # with the general one (None) raised "Exception raised while checking equality of metadata fields".
+    f = jax.jit(lambda s, t: s(t))
+    a = lrjax.cycle(lrjax.join([lrjax.linear(0.0, 1.0, steps=10), lrjax.cosine(1.0, steps=40)], boundaries=[10]), period=50, factor=0.8)
+    b = lrjax.cycle(lrjax.join([lrjax.linear(0.0, 1.0, steps=3), lrjax.cosine(1.0, steps=14)], boundaries=[3]), period=17, factor=1.0)
+    from lrjax._sweep import general
+
+    general_a, _ = general([a, b])  # what stack starts from: the general structure (`factor` is 1 in b only)
+    np.testing.assert_allclose([f(a, 3), f(general_a, 3), f(a, 53), f(general_a, 53)], [0.3, 0.3, 0.24, 0.24], rtol=1e-6)
