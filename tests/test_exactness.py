@@ -132,20 +132,25 @@ def test_a_boundary_at_float32_of_int32_max_is_never_reached():
 SWITCHES = [16_777_217, 100_000_001, 2_147_483_000, INT_MAX]
 
 
+MAKERS = {
+    "piecewise_constant": lambda b: lrjax.piecewise_constant([1.0, 0.5], boundaries=[b]),
+    "join": lambda b: lrjax.join([1.0, 0.5], boundaries=[b]),
+    "multistep": lambda b: lrjax.multistep(1.0, boundaries=[b], factor=0.5),
+    "step_decay": lambda b: lrjax.step_decay(1.0, factor=0.5, steps=b),
+    "shift": lambda b: lrjax.shift(lrjax.linear(1.0, 0.5, steps=1), steps=b - 1),  # s(0) up to b - 1, s(1) at b
+}
+#: Built inside jit from a traced b: one compilation per kind, whatever b.
+BUILT_INSIDE_JIT = {kind: jax.jit(lambda b, t, make=make: make(b)(t)) for kind, make in MAKERS.items()}
+
+
 @pytest.mark.parametrize("b", SWITCHES)
-@pytest.mark.parametrize("kind", ["piecewise_constant", "join", "multistep", "step_decay", "shift"])
+@pytest.mark.parametrize("kind", list(MAKERS))
 def test_whole_durations_switch_exactly_concrete_jitted_and_vmapped(kind, b):
-    make = {
-        "piecewise_constant": lambda b: lrjax.piecewise_constant([1.0, 0.5], boundaries=[b]),
-        "join": lambda b: lrjax.join([1.0, 0.5], boundaries=[b]),
-        "multistep": lambda b: lrjax.multistep(1.0, boundaries=[b], factor=0.5),
-        "step_decay": lambda b: lrjax.step_decay(1.0, factor=0.5, steps=b),
-        "shift": lambda b: lrjax.shift(lrjax.linear(1.0, 0.5, steps=1), steps=b - 1),  # s(0) up to b - 1, s(1) at b
-    }[kind]
+    make = MAKERS[kind]
     t = jnp.array([b - 1, b], jnp.int32)
     expected = [1.0, 0.5]
     np.testing.assert_array_equal(make(b)(t), expected)  # built from a concrete Python int
-    np.testing.assert_array_equal(jax.jit(lambda b: make(b)(t))(jnp.int32(b)), expected)  # built inside jit
+    np.testing.assert_array_equal(BUILT_INSIDE_JIT[kind](jnp.int32(b), t), expected)  # built inside jit
     both = jax.vmap(lambda b: make(b)(t))(jnp.array([b, b], jnp.int32))  # built inside vmap
     np.testing.assert_array_equal(both, [expected, expected])
     assert repr(make(b)).count(str(b - 1 if kind == "shift" else b)) == 1  # repr writes the exact number

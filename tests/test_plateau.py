@@ -45,11 +45,19 @@ def torch_reference(metrics, mode="min", factor=0.1, patience=10, threshold=1e-4
 
 
 def run(controller, metrics):
+    return _run(controller, jnp.asarray(metrics, jnp.float32))
+
+
+@jax.jit
+def _run(controller, metrics):
+    """The scale after each metric; one compilation per controller structure and number of metrics
+    (an eager scan traces and compiles its body again at every call)."""
+
     def body(state, m):
         state = controller.update(state, m)
         return state, state.scale
 
-    return jax.lax.scan(body, controller.init(), jnp.asarray(metrics, jnp.float32))[1]
+    return jax.lax.scan(body, controller.init(), metrics)[1]
 
 
 def test_constant_metric_cuts_every_patience_plus_one_plus_cooldown_calls():

@@ -1,6 +1,8 @@
 """Every primitive against its float64 reference, under jit/no-jit/device,
 vmap over steps and over every hyperparameter, grad, and without retracing."""
 
+import collections
+import functools
 import inspect
 
 import chex
@@ -14,7 +16,7 @@ from absl.testing import parameterized
 import lrjax
 from lrjax._sweep import general
 
-from .cases import CASES, numeric_params
+from .cases import BY_ID, CASES, numeric_params
 from .helpers import INT_MAX
 
 RTOL = 2e-5
@@ -26,8 +28,24 @@ def assert_close(actual, expected, rtol=RTOL):
     np.testing.assert_allclose(np.asarray(actual, dtype=np.float64), expected, rtol=rtol, atol=1e-6 * scale)
 
 
+#: Every case is evaluated at this many steps: its own (``case.all_steps``) topped up from
+#: ``EXTRA_STEPS``. One shape for every case lets op-by-op (eager) evaluation reuse the
+#: operations it compiled for earlier cases instead of compiling them again for each length.
+N_STEPS = 32
+EXTRA_STEPS = [4, 6, 7, 8, 12, 15, 20, 25, 33, 40, 64, 75, 128, 150, 200, 300, 500, 777, 2000, 12_345, 65_536, 123_457, 2**20 + 3]
+
+
+def all_steps(case):
+    """The case's steps plus extra ones from ``EXTRA_STEPS``: ``N_STEPS`` distinct sorted steps."""
+    own = set(case.all_steps.tolist())
+    extra = [s for s in EXTRA_STEPS if s not in own][: N_STEPS - len(own)]
+    steps = np.array(sorted(own | set(extra)), dtype=np.int64)
+    assert steps.shape == (N_STEPS,), case
+    return steps
+
+
 def steps_of(case):
-    return jnp.asarray(case.all_steps, dtype=jnp.int32)
+    return jnp.asarray(all_steps(case), dtype=jnp.int32)
 
 
 def batch_of(case, param):
@@ -43,24 +61,56 @@ def batch_of(case, param):
 GRAD_CASES = [pytest.param(c, p, id=f"{c.id}-{p}") for c in CASES for p in c.grad]
 
 
-@jax.jit
-def evaluate_three_ways(schedule, t_int, t_float):
+#: Traces of the jitted functions below: their Python body runs once per trace.
+TRACES = collections.Counter()
+
+
+def _three_ways(schedule, t_int, t_float):
     """Integer steps, float steps and integer steps one by one under vmap: one compilation."""
+    TRACES["three_ways"] += 1
     return schedule(t_int), schedule(t_float), jax.vmap(schedule)(t_int)
 
 
-@pytest.mark.parametrize("case", CASES, ids=repr)
-def test_matches_reference_under_jit_for_int_float_and_vmapped_steps(case):
-    """The jit variant: integer steps, float steps and vmapped steps in one compiled call."""
-    exact_in_float = case.all_steps < 2**24
-    t_int = steps_of(case)
-    t_float = jnp.asarray(case.all_steps[exact_in_float], jnp.float32)
-    as_int, as_float, one_by_one = evaluate_three_ways(case.build(), t_int, t_float)
-    chex.assert_shape(as_int, case.all_steps.shape)
+evaluate_three_ways = jax.jit(_three_ways)
+# The general path (`lrjax._sweep.general`) gets a jitted function of its own: jit cannot compare
+# a schedule's general structure with its specialized one in its cache: comparing the two
+# treedefs raises ValueError (a PyTreeDef against None in their metadata; lrjax defect, reported).
+evaluate_three_ways_general = jax.jit(lambda schedule, t_int, t_float: _three_ways(schedule, t_int, t_float))
+
+
+def check_three_ways(evaluate, case, schedule, **overrides):
+    """``schedule`` (``case`` built with ``overrides``) through ``evaluate`` against the reference."""
+    steps = all_steps(case)
+    exact_in_float = steps < 2**24
+    t_int, t_float = steps_of(case), jnp.asarray(steps[exact_in_float], jnp.float32)
+    as_int, as_float, one_by_one = evaluate(schedule, t_int, t_float)
+    chex.assert_shape(as_int, steps.shape)
     chex.assert_type(as_int, jnp.float32)
-    assert_close(as_int, case.expected(case.all_steps))
+    assert_close(as_int, case.expected(steps, **overrides))
     np.testing.assert_allclose(as_float, as_int[exact_in_float], rtol=1e-6, atol=1e-7)
     np.testing.assert_array_equal(one_by_one, as_int)
+
+
+@pytest.mark.parametrize("case", CASES, ids=repr)
+def test_matches_reference_under_jit_for_int_float_and_vmapped_steps_and_new_values_do_not_retrace(case):
+    """The jit variant: integer steps, float steps and vmapped steps in one compiled call.
+
+    Then the alternative values go through the same compiled call without retracing.
+    Where the alternative changes a kind of number the schedule decided on when built
+    (a power of 1, a whole mult, a whole duration), both go through the general path,
+    which `lrjax.stack` takes for such a pair: there the values change without retracing.
+    """
+    base, alt = case.build(), case.build(**case.alt)
+    evaluate = evaluate_three_ways
+    check_three_ways(evaluate, case, base)
+    if jax.tree.structure(base) != jax.tree.structure(alt):
+        base, alt = general([base, alt])
+        assert jax.tree.structure(base) == jax.tree.structure(alt)
+        evaluate = evaluate_three_ways_general
+        check_three_ways(evaluate, case, base)
+    traces = TRACES["three_ways"]
+    check_three_ways(evaluate, case, alt, **case.alt)
+    assert TRACES["three_ways"] == traces, "new hyperparameter values retraced"
 
 
 class VariantsTest(chex.TestCase):
@@ -72,9 +122,9 @@ class VariantsTest(chex.TestCase):
         evaluate = self.variant(lambda s, t: s(t))
         s = case.build()
         out = evaluate(s, steps_of(case))
-        chex.assert_shape(out, case.all_steps.shape)
+        chex.assert_shape(out, all_steps(case).shape)
         chex.assert_type(out, jnp.float32)
-        assert_close(out, case.expected(case.all_steps))
+        assert_close(out, case.expected(all_steps(case)))
         assert_close(evaluate(s, INT_MAX), case.expected([INT_MAX]))
 
 
@@ -109,31 +159,47 @@ def test_vmap_over_each_hyperparameter_and_over_stacked_schedules(case):
     outs, both = jax.jit(each)(batches, stacked)
     for param, out in outs.items():
         for row, value in zip(out, valid[param]):
-            assert_close(row, case.expected(case.all_steps, **{param: value}))
+            assert_close(row, case.expected(all_steps(case), **{param: value}))
         for row, value in zip(out[len(valid[param]):], invalid[param]):
             assert np.all(np.isfinite(row)), f"traced {param}={value} gave {row}"
-    assert_close(both[0], case.expected(case.all_steps))
-    assert_close(both[1], case.expected(case.all_steps, **case.alt))
+    assert_close(both[0], case.expected(all_steps(case)))
+    assert_close(both[1], case.expected(all_steps(case), **case.alt))
+
+
+def grad_base(case, param):
+    return np.asarray(case.kwargs.get(param, case.alt[param]), dtype=np.float64)
+
+
+@functools.cache
+def grads_of(case_id):
+    """The gradient at every step with respect to each of the case's ``grad``, one hyperparameter at a
+    time (the others concrete), as separate computations in one compiled call per case: the
+    parametrized tests below read it, and those of one case run next to each other."""
+    case = BY_ID[case_id]
+
+    def all_grads(bases, t):
+        def value(v, step, param):
+            return case.build(**{param: v})(step)
+
+        return {param: jax.vmap(jax.grad(functools.partial(value, param=param)), in_axes=(None, 0))(v, t) for param, v in bases.items()}
+
+    bases = {param: jnp.asarray(grad_base(case, param), jnp.float32) for param in case.grad}
+    return jax.jit(all_grads)(bases, steps_of(case))
 
 
 @pytest.mark.parametrize("case, param", GRAD_CASES)
 def test_grad_is_finite_and_matches_finite_differences(case, param):
-    base = np.asarray(case.kwargs.get(param, case.alt[param]), dtype=np.float64)
-    t = steps_of(case)
-
-    def value(v, step):
-        return case.build(**{param: v})(step)
-
-    grads = jax.jit(jax.vmap(jax.grad(value), in_axes=(None, 0)))(jnp.asarray(base, jnp.float32), t)
-    assert np.all(np.isfinite(grads)), f"non-finite gradient at steps {case.all_steps[~np.isfinite(grads).all(axis=tuple(range(1, grads.ndim)))]}"
+    base = grad_base(case, param)
+    grads = grads_of(case.id)[param]
+    assert np.all(np.isfinite(grads)), f"non-finite gradient at steps {all_steps(case)[~np.isfinite(grads).all(axis=tuple(range(1, grads.ndim)))]}"
 
     # Directional derivative of the float64 reference by central differences,
     # skipping kinks (where the one-sided differences disagree).
     direction = np.linspace(1.0, 0.5, base.size).reshape(base.shape)
     h = 1e-6 * max(1.0, float(np.max(np.abs(base))))
-    f0 = case.expected(case.all_steps, **{param: _as_arg(base)})
-    fp = case.expected(case.all_steps, **{param: _as_arg(base + h * direction)})
-    fm = case.expected(case.all_steps, **{param: _as_arg(base - h * direction)})
+    f0 = case.expected(all_steps(case), **{param: _as_arg(base)})
+    fp = case.expected(all_steps(case), **{param: _as_arg(base + h * direction)})
+    fm = case.expected(all_steps(case), **{param: _as_arg(base - h * direction)})
     fd = (fp - fm) / (2 * h)
     # Smooth where the one-sided differences agree relative to their size (a kink, e.g. a clip
     # reached exactly at a step, makes them differ by a whole slope).
@@ -144,27 +210,6 @@ def test_grad_is_finite_and_matches_finite_differences(case, param):
 
 def _as_arg(v):
     return v.tolist() if np.ndim(v) else float(v)
-
-
-@pytest.mark.parametrize("case", CASES, ids=repr)
-def test_new_hyperparameter_values_do_not_retrace(case):
-    chex.clear_trace_counter()  # the counter is keyed by the function's code, shared across parameters
-
-    @jax.jit
-    @chex.assert_max_traces(n=1)
-    def evaluate(s, t):
-        return s(t)
-
-    t = steps_of(case)
-    base, alt = case.build(), case.build(**case.alt)
-    if jax.tree.structure(base) != jax.tree.structure(alt):
-        # The alternative changes a kind of number the schedule decided on when built
-        # (a power of 1, a whole mult, a whole duration): on the general path, which
-        # `lrjax.stack` takes for such a pair, the values change without retracing.
-        base, alt = general([base, alt])
-        assert jax.tree.structure(base) == jax.tree.structure(alt)
-    assert_close(evaluate(base, t), case.expected(case.all_steps))
-    assert_close(evaluate(alt, t), case.expected(case.all_steps, **case.alt))
 
 
 TARGET = jnp.array([1.0, -2.0, 0.5])
