@@ -3,6 +3,7 @@ ReduceLROnPlateau.step (with the |best| fix for negative metrics), on random,
 negative and constant metric sequences; under jit and vmap; in an optimizer."""
 
 import math
+import zlib
 
 import chex
 import jax
@@ -80,7 +81,7 @@ SETTINGS = [
 @pytest.mark.parametrize("settings", SETTINGS, ids=[str(s) for s in SETTINGS])
 @pytest.mark.parametrize("offset", [0.0, -5.0, 5.0], ids=["around0", "negative", "positive"])
 def test_trajectory_matches_torch_on_random_sequences(settings, offset):
-    rng = np.random.default_rng(abs(hash((str(settings), offset))) % 2**32)
+    rng = np.random.default_rng(zlib.crc32(f"{settings}|{offset}".encode()))  # the same in every process (hash() is salted)
     controller = lrjax.plateau(**settings)
     for _ in range(5):
         # Multiples of 1/8: exact in float32 and float64 alike, with plenty of ties and plateaus.
