@@ -31,37 +31,39 @@ def _tabulated(t: Step, period: Duration, mult: jax.Array) -> tuple[jax.Array, S
     With a whole ``mult >= 2`` fewer cycles start below the largest step than
     the step's integer type has bits (32 for int32, 64 for int64 under x64), so
     a table of that many starts holds them all:
-    ``S_i = period * (mult**i - 1) / (mult - 1)``, exact in unsigned integers,
-    with ``mult**i`` by binary powering. An entry whose power or start
-    overflowed is marked unreachable. (No cumulative product or sum: XLA
-    compiles those several times slower than these few vector operations.)
+    ``S_i = period * (mult**i - 1) / (mult - 1)``, exact in unsigned integers
+    by binary powering; an entry beyond the integer type is marked
+    unreachable. (No cumulative product or sum, and no division: XLA compiles
+    those more slowly than these few vector operations.)
     """
     int_dtype, float_dtype = t.whole.dtype, t.frac.dtype
     top = jnp.iinfo(int_dtype).max
     size = jnp.iinfo(int_dtype).bits
     unsigned = jnp.dtype(f"uint{size}")
-    most = np.array(np.iinfo(unsigned).max, unsigned)
     p, _, fits = period.split(int_dtype)
     p = jnp.where(fits & (p > 0), p, 1).astype(unsigned)
     m = jnp.where(mult < int_bound(int_dtype), jnp.maximum(mult, 2), 2).astype(int_dtype)
     m = jnp.where(mult < int_bound(int_dtype), m, top).astype(unsigned)  # beyond the integers: one restart at most
-    e = jnp.arange(size - 1, dtype=unsigned)  # S_i for i >= 1 from mult**(i - 1), which fits wherever S_i does
-    powers, overflow = jnp.ones(size - 1, unsigned), jnp.zeros(size - 1, bool)
-    base, base_overflow = m, jnp.zeros((), bool)
-    for b in range((size - 2).bit_length()):  # bits of e: mult**e = prod of mult**(2**b)
-        use = (e >> b) & 1 == 1
-        overflow = overflow | (use & (base_overflow | (powers > most // base)))
+    # S_i / period = (mult**i - 1) / (mult - 1) by binary powering, in unsigned integers that wrap:
+    # with P = mult**e and G = (mult**e - 1) / (mult - 1), adding 2**b to e gives
+    # G + P * G(2**b) and P * mult**(2**b). Exact wherever the true start fits (wrapping is
+    # arithmetic modulo 2**size), which a float estimate decides: no division anywhere.
+    i = jnp.arange(size, dtype=unsigned)
+    powers, cycles = jnp.ones(size, unsigned), jnp.zeros(size, unsigned)
+    base, base_cycles = m, jnp.ones((), unsigned)
+    for b in range(size.bit_length() - 1):
+        use = (i >> b) & 1 == 1
+        cycles = jnp.where(use, cycles + powers * base_cycles, cycles)
         powers = jnp.where(use, powers * base, powers)
-        base_overflow = base_overflow | (base > most // base)
+        base_cycles = base_cycles * (base + 1)
         base = base * base
-    # (mult**i - 1) / (mult - 1) = mult**(i - 1) + (mult**(i - 1) - 1) / (mult - 1)
-    rest = (powers - 1) // (m - 1)
-    overflow = overflow | (powers > most - rest)
-    cycles = jnp.concatenate([jnp.zeros((1,), unsigned), powers + rest])
-    overflow = jnp.concatenate([jnp.zeros((1,), bool), overflow])
     starts = p * cycles
-    # The first cycle starts at 0, whatever the period.
-    exact = (fits & ~overflow & (cycles <= most // p) & (starts <= top)) | (jnp.arange(size) == 0)
+    # Below 3/4 of 2**size by the estimate (float error ~1e-7): the true start has not wrapped;
+    # above it, it is beyond the integer type's maximum anyway.
+    m_f = m.astype(float_dtype)
+    estimate = p.astype(float_dtype) * ((m_f ** i.astype(float_dtype) - 1) / (m_f - 1))
+    exact = fits & (estimate < 0.75 * 2.0**size) & (starts <= top)
+    exact = exact | (i == 0)  # the first cycle starts at 0, whatever the period
     starts = jnp.where(exact, starts, top).astype(int_dtype)
     # searchsorted counts in int32 whatever the step's type: one integer type throughout (int64 under x64).
     k = jnp.searchsorted(starts, t.whole, side="right", method="compare_all").astype(int_dtype) - 1
