@@ -39,7 +39,7 @@ from .._noise import noise
 from .._piecewise import piecewise_constant as _piecewise_constant
 from .._ramps import warmup
 from .._schedule import Schedule, constant
-from ._common import as_float, cosine_wave, one
+from ._common import as_float, computed, cosine_wave, one
 
 __all__ = [
     "ExponentialDecay",
@@ -277,11 +277,11 @@ def cosine_decay_restarts(
 
 def _clamped_wave(decay_steps: ArrayLike, num_periods: ArrayLike) -> Schedule:
     r""":math:`\tfrac12(1 + \cos(2\pi n \min(s, D) / D))`: a cosine wave of ``num_periods`` periods over ``decay_steps``, then held."""
-    d, n = as_float(decay_steps), as_float(num_periods)
-    if (v := concrete(n)) is not None and v <= 0:
+    if (v := concrete(num_periods)) is not None and v <= 0:
         raise ValueError(f"num_periods must be > 0 here, got {num_periods}")
-    wave = cosine_wave(1.0, 0.0, d / (2 * jnp.maximum(n, np.finfo(np.float32).tiny)))
-    held = 0.5 * (1 + jnp.cos(2 * jnp.pi * n))
+    # Concrete lengths and counts in float64: a fractional half period keeps its digits (see `computed`).
+    wave = cosine_wave(1.0, 0.0, computed(lambda xp, d, n: d / (2 * xp.maximum(n, np.finfo(np.float32).tiny)), decay_steps, num_periods))
+    held = computed(lambda xp, n: 0.5 * (1 + xp.cos(2 * xp.pi * n)), num_periods)
     return join([wave, constant(held)], boundaries=one(decay_steps))
 
 

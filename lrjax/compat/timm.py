@@ -59,7 +59,7 @@ from .._plateau import plateau
 from .._ramps import cooldown, warmup
 from .._schedule import Schedule, constant
 from . import torch as _torch
-from ._common import FLOAT, as_float, concretely, number, one, related
+from ._common import FLOAT, as_float, computed, concretely, number, one, related
 
 __all__ = [
     "CosineLRScheduler",
@@ -93,12 +93,16 @@ def _cycles(base_lr, t_initial, lr_min, cycle_mul, cycle_decay, cycle_limit, wei
     ``weight`` runs from 1 to 0 over ``t_initial`` steps; cycle ``i`` stretches
     it over ``t_initial * cycle_mul**i`` steps.
     """
-    t_initial, mult, limit = as_float(t_initial), as_float(cycle_mul), as_float(cycle_limit)
+    def end_of(xp, t, m, n):  # noqa: ANN001, ANN202
+        # The end of cycle `limit`: t_initial * limit, or t_initial (mult**limit - 1) / (mult - 1); in float64 when concrete.
+        with np.errstate(over="ignore"):
+            geometric = t * (m ** xp.minimum(n, 4096) - 1) / xp.where(m == 1, 1, m - 1)
+        return xp.reshape(xp.minimum(xp.where(m == 1, t * n, geometric), _NO_STEP_REACHES), (1,))
+
+    end = computed(end_of, t_initial, cycle_mul, cycle_limit)
+    t_initial, mult = as_float(t_initial), as_float(cycle_mul)
     peaks = restart(constant(base_lr), period=t_initial, mult=mult, factor=cycle_decay)
-    # The end of cycle `limit`: t_initial * limit, or t_initial (mult**limit - 1) / (mult - 1).
-    geometric = t_initial * (mult**limit - 1) / jnp.where(mult == 1, 1, mult - 1)
-    end = jnp.minimum(jnp.where(mult == 1, t_initial * limit, geometric), _NO_STEP_REACHES)
-    running = piecewise_constant(jnp.array([1.0, 0.0], FLOAT), boundaries=jnp.reshape(end, (1,)))
+    running = piecewise_constant(jnp.array([1.0, 0.0], FLOAT), boundaries=end)
     return blend(constant(lr_min), peaks, weight=restart(weight, period=t_initial, mult=mult) * running)
 
 
