@@ -77,14 +77,23 @@ __all__ = [
 _NO_STEP_REACHES = 2.0**31
 
 
+def _k_left(x: jax.Array, steps: jax.Array, k_decay: jax.Array) -> jax.Array:
+    """``1 - (x / steps) ** k_decay`` without cancelling near the cycle's end: ``-expm1(k log1p(-(steps - x) / steps))``.
+
+    ``steps - x`` is exact for whole steps, so the result keeps every digit as it goes to 0.
+    """
+    left = jnp.clip((steps - x) / steps, 0, 1)
+    return jnp.where(left < 1, -jnp.expm1(k_decay * jnp.log1p(-jnp.minimum(left, 0.99999994))), 1)
+
+
 def _k_cosine(x: jax.Array, steps: jax.Array, k_decay: jax.Array) -> jax.Array:
-    """``(1 + cos(pi * (x / steps) ** k_decay)) / 2``: timm's cosine with k-decay, 1 down to 0 over a cycle."""
-    return 0.5 * (1 + jnp.cos(jnp.pi * jnp.clip(x / steps, 0, 1) ** k_decay))
+    """``(1 + cos(pi * (x / steps) ** k_decay)) / 2 = sin(pi/2 * (1 - (x / steps) ** k_decay)) ** 2``: timm's cosine with k-decay."""
+    return jnp.sin(0.5 * jnp.pi * _k_left(x, steps, k_decay)) ** 2
 
 
 def _k_poly(x: jax.Array, steps: jax.Array, k_decay: jax.Array, power: jax.Array) -> jax.Array:
     """``(1 - (x / steps) ** k_decay) ** power``: timm's poly with k-decay, 1 down to 0 over a cycle."""
-    return (1 - jnp.clip(x / steps, 0, 1) ** k_decay) ** power
+    return _k_left(x, steps, k_decay) ** power
 
 
 def _cycles(base_lr, t_initial, lr_min, cycle_mul, cycle_decay, cycle_limit, weight: Schedule) -> Schedule:  # noqa: ANN001
