@@ -96,19 +96,39 @@ def _less_start_jvp(primals, tangents):
 
 
 def _estimated(t: Step, period: Duration, mult: jax.Array) -> tuple[jax.Array, Step]:
-    """Any ``mult > 1``: the closed-form cycle index, corrected by comparison with its starts."""
+    """Any ``mult > 1``: the closed-form cycle index, corrected by comparison with its starts.
+
+    The start of cycle ``i`` is ``period * (1 + mult + ... + mult**(i-1))`` and the
+    stretch ``mult**i``, both by binary powering without a division: exact wherever
+    they fit the float. ``period * (mult**i - 1) / (mult - 1)`` through ``exp`` and a
+    division (which XLA turns into a product with the reciprocal) put the start of
+    cycle 1 a hair after ``period`` under jit, counting that step in cycle 0.
+    """
     m = jnp.where(mult > 1, mult, 2)
     length = period.total()
     length = jnp.where(length > 0, length, 1)  # a traced period <= 0 acts as 1
+    cap = jnp.asarray(jnp.finfo(m.dtype).max ** 0.25, m.dtype)  # no product below overflows
+
+    def powers(i: jax.Array) -> tuple[jax.Array, jax.Array]:
+        """``(mult**i, 1 + mult + ... + mult**(i-1))`` for whole ``i >= 0``."""
+        n = jnp.clip(i, 0, 2**30).astype(jnp.int32)
+        p, g = jnp.ones_like(m * i), jnp.zeros_like(m * i)
+        base, g_base = m, jnp.ones_like(m)  # mult**(2**j) and the sum of its 2**j lower powers
+        for _ in range(31):
+            bit = (n & 1) == 1
+            g = jnp.where(bit, jnp.minimum(g + p * g_base, cap), g)
+            p = jnp.where(bit, jnp.minimum(p * base, cap), p)
+            g_base, base, n = jnp.minimum(g_base * (1 + base), cap), jnp.minimum(base * base, cap), n >> 1
+        return p, g
 
     def start(i: jax.Array) -> Duration:
-        return Duration.of(length * (power(m, i) - 1) / (m - 1))
+        return Duration.of(length * powers(i)[1])
 
     guess = jnp.maximum(jnp.floor(jnp.log1p(t.float() * (m - 1) / length) / jnp.log(m)), 0)
     early = (t.since(start(guess)) < 0).astype(guess.dtype)
     late = (t.since(start(guess + 1)) >= 0).astype(guess.dtype)
     i = jnp.maximum(guess - early + late, 0)
-    position = t.since(start(i)) / power(m, i)
+    position = t.since(start(i)) / powers(i)[0]
     return i, t.at(jnp.clip(position, 0, length))
 
 

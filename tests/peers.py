@@ -119,6 +119,14 @@ def optax_warmup_exponential(t, init_value, peak_value, warmup_steps, transition
     return optax_exponential(t - warmup_steps, peak_value, transition_steps, decay_rate, transition_begin, staircase, end_value)
 
 
+def optax_join(t, schedules, boundaries):
+    """optax's join_schedules: for each boundary in turn, where(t < b, the value so far, the next schedule at t - b)."""
+    value = schedules[0](t)
+    for b, schedule in zip(boundaries, schedules[1:]):
+        value = value if t < b else schedule(t - b)
+    return value
+
+
 def optax_sgdr(t, cosine_kwargs):
     start = 0
     for i, kwargs in enumerate(cosine_kwargs):
@@ -159,12 +167,15 @@ def torch_cosine_annealing(t, base_lr, T_max, eta_min=0.0):  # noqa: N803
 
 
 def torch_warm_restarts(t, base_lr, T_0, T_mult=1, eta_min=0.0):  # noqa: N803
-    t_cur, t_i = 0, T_0
-    for _ in range(int(t)):  # torch's step(): T_cur += 1, wrap and grow in integers
-        t_cur += 1
-        if t_cur >= t_i:
-            t_cur -= t_i
-            t_i *= T_mult
+    """torch's step(): T_cur += 1, wrap and grow in integers; taken a whole cycle at a time (the same counts)."""
+    t_cur, t_i, left = 0, int(T_0), int(t)
+    if T_mult == 1:
+        t_cur = left % t_i  # every wrap subtracts T_0 and T_i stays T_0
+    else:
+        while left >= t_i - t_cur:  # the steps up to the next wrap: it happens
+            left -= t_i - t_cur
+            t_cur, t_i = 0, t_i * int(T_mult)
+        t_cur += left
     return eta_min + (base_lr - eta_min) * (1 + math.cos(math.pi * t_cur / t_i)) / 2
 
 
@@ -407,6 +418,18 @@ def torch_multiplicative(t, base_lr, lr_lambda):
     return lr
 
 
+def torch_multiplicative_at(steps, base_lr, lr_lambda):
+    """`torch_multiplicative` at many steps in one pass of torch's steps (step j multiplies by lr_lambda(j))."""
+    wanted = sorted({int(t) for t in steps})
+    lr, j, at = base_lr, 0, {}
+    for t in wanted:
+        while j < t:
+            j += 1
+            lr *= lr_lambda(j)
+        at[t] = lr
+    return np.array([at[int(t)] for t in steps])
+
+
 def torch_swalr(t, base_lr, swa_lr, anneal_epochs=10, anneal_strategy="cos"):
     """SWALR's get_lr, one step at a time: recover the lr it started from, then mix it with swa_lr."""
     def anneal(x):
@@ -419,6 +442,8 @@ def torch_swalr(t, base_lr, swa_lr, anneal_epochs=10, anneal_strategy="cos"):
         start = swa_lr if prev_alpha == 1 else (lr - prev_alpha * swa_lr) / (1 - prev_alpha)
         alpha = anneal(max(0, min(1, s / max(1, anneal_epochs))))
         lr = swa_lr * alpha + start * (1 - alpha)
+        if prev_alpha == 1:  # start is swa_lr and alpha 1: every later step gives swa_lr again
+            break
     return lr
 
 

@@ -39,12 +39,42 @@ def one(x: ArrayLike) -> list[Any] | jax.Array:
     return [x] if concrete(x) is not None else jnp.reshape(x, (1,))
 
 
+def computed(fn: Callable[..., Any], *args: Any) -> Any:
+    """``fn(xp, *args)``: in float64 NumPy (``xp = np``) when every argument is concrete, else in the default float dtype (``xp = jnp``).
+
+    For lengths derived from the arguments (``(N - W) / (2 * num_cycles)``): a
+    concrete result keeps float64's digits, which a `Duration` holds, where
+    float32 arithmetic would round a fractional length by up to 1e-7 of it
+    (0.1 steps at step 1e6). ``None`` arguments pass through.
+    """
+    values = [concrete(a) if a is not None else None for a in args]
+    if all(v is not None or a is None for v, a in zip(values, args)):
+        return fn(np, *(None if v is None else np.asarray(v, np.float64) for v in values))
+    return fn(jnp, *(None if a is None else as_float(a) for a in args))
+
+
 def cosine_wave(high: ArrayLike, low: ArrayLike, half_period: ArrayLike) -> Schedule:
-    r""":math:`low + (high - low)\,\tfrac12(1 + \cos(\pi t / half\_period))` at every step: periodic, never clamped."""
-    h = as_float(half_period)
-    knots = jnp.stack([jnp.zeros_like(h), h, 2 * h], axis=-1)
-    values = jnp.stack(jnp.broadcast_arrays(as_float(high), as_float(low), as_float(high)), axis=-1)
-    return cycle(piecewise_linear(values, boundaries=knots, shape="cosine"), period=2 * h)
+    r""":math:`low + (high - low)\,\tfrac12(1 + \cos(\pi t / half\_period))` at every step: periodic, never clamped.
+
+    A concrete ``half_period`` places the knots and the period in float64 (see `computed`).
+    """
+    h = computed(lambda xp, h: h, half_period)
+    # A fractional period whose multiple k * 2h is whole (2h = D / c for a whole D and c = p / q, k = p):
+    # k waves per cycle of a whole period, so no rounding of the period adds up over the cycles.
+    k = _whole_multiple(2 * h) if isinstance(h, np.ndarray) and h.ndim == 0 and h > 0 else 1
+    knots = np.arange(2 * k + 1) * h if k > 1 else computed(lambda xp, h: xp.stack([xp.zeros_like(h), h, 2 * h], axis=-1), half_period)
+    period = float(round(2 * k * float(h))) if k > 1 else knots[..., -1]
+    values = jnp.stack(jnp.broadcast_arrays(*[as_float(high), as_float(low)] * k, as_float(high)), axis=-1)
+    return cycle(piecewise_linear(values, boundaries=knots, shape="cosine"), period=period)
+
+
+def _whole_multiple(period: np.ndarray, most: int = 64) -> int:
+    """The smallest ``k <= most`` with ``k * period`` whole to float64's rounding (1 for a whole period or none found)."""
+    for k in range(1, most + 1):
+        x = k * float(period)
+        if abs(x - round(x)) <= 1e-12 * x:
+            return k
+    return 1
 
 
 class later(Schedule):  # noqa: N801

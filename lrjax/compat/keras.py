@@ -39,7 +39,7 @@ from .._noise import noise
 from .._piecewise import piecewise_constant as _piecewise_constant
 from .._ramps import warmup
 from .._schedule import Schedule, constant
-from ._common import as_float, cosine_wave, one
+from ._common import as_float, computed, cosine_wave, one
 
 __all__ = [
     "ExponentialDecay",
@@ -218,7 +218,10 @@ def natural_exp_decay(learning_rate: ArrayLike, decay_steps: ArrayLike, decay_ra
     >>> print(keras.natural_exp_decay(1.0, 10, 1.0)(10))
     0.36787945
     """
-    return ExponentialDecay(learning_rate, decay_steps, jnp.exp(-as_float(decay_rate)), staircase)
+    # A concrete decay_rate gives its rate e**-k in float64 (a Rate keeps it): e**-1e-4 rounded to float32 alone is 1e-6 off at 1e4 steps.
+    k = concrete(decay_rate)
+    rate = np.exp(-k.astype(np.float64)) if k is not None else jnp.exp(-as_float(decay_rate))
+    return ExponentialDecay(learning_rate, decay_steps, rate, staircase)
 
 
 def inverse_time_decay(learning_rate: ArrayLike, decay_steps: ArrayLike, decay_rate: ArrayLike, staircase: bool = False) -> Schedule:
@@ -277,11 +280,11 @@ def cosine_decay_restarts(
 
 def _clamped_wave(decay_steps: ArrayLike, num_periods: ArrayLike) -> Schedule:
     r""":math:`\tfrac12(1 + \cos(2\pi n \min(s, D) / D))`: a cosine wave of ``num_periods`` periods over ``decay_steps``, then held."""
-    d, n = as_float(decay_steps), as_float(num_periods)
-    if (v := concrete(n)) is not None and v <= 0:
+    if (v := concrete(num_periods)) is not None and v <= 0:
         raise ValueError(f"num_periods must be > 0 here, got {num_periods}")
-    wave = cosine_wave(1.0, 0.0, d / (2 * jnp.maximum(n, np.finfo(np.float32).tiny)))
-    held = 0.5 * (1 + jnp.cos(2 * jnp.pi * n))
+    # Concrete lengths and counts in float64: a fractional half period keeps its digits (see `computed`).
+    wave = cosine_wave(1.0, 0.0, computed(lambda xp, d, n: d / (2 * xp.maximum(n, np.finfo(np.float32).tiny)), decay_steps, num_periods))
+    held = computed(lambda xp, n: 0.5 * (1 + xp.cos(2 * xp.pi * n)), num_periods)
     return join([wave, constant(held)], boundaries=one(decay_steps))
 
 

@@ -59,7 +59,7 @@ from .._plateau import plateau
 from .._ramps import cooldown, warmup
 from .._schedule import Schedule, constant
 from . import torch as _torch
-from ._common import FLOAT, as_float, concretely, number, one, related
+from ._common import FLOAT, as_float, computed, concretely, number, one, related
 
 __all__ = [
     "CosineLRScheduler",
@@ -77,14 +77,23 @@ __all__ = [
 _NO_STEP_REACHES = 2.0**31
 
 
+def _k_left(x: jax.Array, steps: jax.Array, k_decay: jax.Array) -> jax.Array:
+    """``1 - (x / steps) ** k_decay`` without cancelling near the cycle's end: ``-expm1(k log1p(-(steps - x) / steps))``.
+
+    ``steps - x`` is exact for whole steps, so the result keeps every digit as it goes to 0.
+    """
+    left = jnp.clip((steps - x) / steps, 0, 1)
+    return jnp.where(left < 1, -jnp.expm1(k_decay * jnp.log1p(-jnp.minimum(left, 0.99999994))), 1)
+
+
 def _k_cosine(x: jax.Array, steps: jax.Array, k_decay: jax.Array) -> jax.Array:
-    """``(1 + cos(pi * (x / steps) ** k_decay)) / 2``: timm's cosine with k-decay, 1 down to 0 over a cycle."""
-    return 0.5 * (1 + jnp.cos(jnp.pi * jnp.clip(x / steps, 0, 1) ** k_decay))
+    """``(1 + cos(pi * (x / steps) ** k_decay)) / 2 = sin(pi/2 * (1 - (x / steps) ** k_decay)) ** 2``: timm's cosine with k-decay."""
+    return jnp.sin(0.5 * jnp.pi * _k_left(x, steps, k_decay)) ** 2
 
 
 def _k_poly(x: jax.Array, steps: jax.Array, k_decay: jax.Array, power: jax.Array) -> jax.Array:
     """``(1 - (x / steps) ** k_decay) ** power``: timm's poly with k-decay, 1 down to 0 over a cycle."""
-    return (1 - jnp.clip(x / steps, 0, 1) ** k_decay) ** power
+    return _k_left(x, steps, k_decay) ** power
 
 
 def _cycles(base_lr, t_initial, lr_min, cycle_mul, cycle_decay, cycle_limit, weight: Schedule) -> Schedule:  # noqa: ANN001
@@ -93,12 +102,16 @@ def _cycles(base_lr, t_initial, lr_min, cycle_mul, cycle_decay, cycle_limit, wei
     ``weight`` runs from 1 to 0 over ``t_initial`` steps; cycle ``i`` stretches
     it over ``t_initial * cycle_mul**i`` steps.
     """
-    t_initial, mult, limit = as_float(t_initial), as_float(cycle_mul), as_float(cycle_limit)
+    def end_of(xp, t, m, n):  # noqa: ANN001, ANN202
+        # The end of cycle `limit`: t_initial * limit, or t_initial (mult**limit - 1) / (mult - 1); in float64 when concrete.
+        with np.errstate(over="ignore"):
+            geometric = t * (m ** xp.minimum(n, 4096) - 1) / xp.where(m == 1, 1, m - 1)
+        return xp.reshape(xp.minimum(xp.where(m == 1, t * n, geometric), _NO_STEP_REACHES), (1,))
+
+    end = computed(end_of, t_initial, cycle_mul, cycle_limit)
+    t_initial, mult = as_float(t_initial), as_float(cycle_mul)
     peaks = restart(constant(base_lr), period=t_initial, mult=mult, factor=cycle_decay)
-    # The end of cycle `limit`: t_initial * limit, or t_initial (mult**limit - 1) / (mult - 1).
-    geometric = t_initial * (mult**limit - 1) / jnp.where(mult == 1, 1, mult - 1)
-    end = jnp.minimum(jnp.where(mult == 1, t_initial * limit, geometric), _NO_STEP_REACHES)
-    running = piecewise_constant(jnp.array([1.0, 0.0], FLOAT), boundaries=jnp.reshape(end, (1,)))
+    running = piecewise_constant(jnp.array([1.0, 0.0], FLOAT), boundaries=end)
     return blend(constant(lr_min), peaks, weight=restart(weight, period=t_initial, mult=mult) * running)
 
 

@@ -38,7 +38,7 @@ from .._plateau import plateau
 from .._ramps import cooldown, warmup
 from .._schedule import Schedule, constant
 from . import torch as _torch
-from ._common import as_float, check_last_epoch, cosine_wave, later, resumed
+from ._common import as_float, check_last_epoch, computed, cosine_wave, later, one, resumed
 
 __all__ = [
     "get_constant_schedule",
@@ -55,9 +55,9 @@ __all__ = [
     "get_scheduler",
 ]
 
-def _decay_steps(num_warmup_steps: ArrayLike, num_training_steps: ArrayLike) -> jnp.ndarray:
-    """transformers' ``max(1, num_training_steps - num_warmup_steps)``."""
-    return jnp.maximum(as_float(num_training_steps) - as_float(num_warmup_steps), 1)
+def _decay_steps(num_warmup_steps: ArrayLike, num_training_steps: ArrayLike, num_cycles: ArrayLike = 1.0, per: float = 1.0) -> Any:
+    """transformers' ``max(1, num_training_steps - num_warmup_steps)``, divided by ``per * num_cycles`` (in float64 when concrete)."""
+    return computed(lambda xp, w, n, c: xp.maximum(n - w, 1) / (per * c), num_warmup_steps, num_training_steps, num_cycles)
 
 
 def get_constant_schedule(base_lr: ArrayLike, last_epoch: ArrayLike = -1) -> Schedule:
@@ -121,8 +121,8 @@ def get_cosine_with_hard_restarts_schedule_with_warmup(
     0.0009866359 1.0 0.0
     """
     decay = _decay_steps(num_warmup_steps, num_training_steps)
-    length = decay / as_float(num_cycles)
-    lr = warmup(join([cycle(cosine(base_lr, steps=length), period=length), 0.0], boundaries=jnp.reshape(decay, (1,))), steps=num_warmup_steps)
+    length = _decay_steps(num_warmup_steps, num_training_steps, num_cycles)
+    lr = warmup(join([cycle(cosine(base_lr, steps=length), period=length), 0.0], boundaries=one(decay)), steps=num_warmup_steps)
     return resumed("get_cosine_with_hard_restarts_schedule_with_warmup", lr, last_epoch)
 
 
@@ -191,7 +191,7 @@ def get_cosine_with_min_lr_schedule_with_warmup(
     if min_lr is None and min_lr_rate is None:
         raise ValueError("One of min_lr or min_lr_rate should be set through the lr_scheduler_kwargs")
     floor = as_float(min_lr) if min_lr is not None else as_float(base_lr) * min_lr_rate
-    half_period = _decay_steps(num_warmup_steps, num_training_steps) / (2 * as_float(num_cycles))
+    half_period = _decay_steps(num_warmup_steps, num_training_steps, num_cycles, per=2.0)
     lr = warmup(cosine_wave(base_lr, floor, half_period), steps=num_warmup_steps)
     return resumed("get_cosine_with_min_lr_schedule_with_warmup", lr, last_epoch)
 
@@ -241,7 +241,7 @@ def get_wsd_schedule(
     }[warmup_type]
     decay = {
         "linear": linear(peak, low, steps=decay_steps),
-        "cosine": cosine_wave(peak, low, decay_steps / (2 * as_float(num_cycles))),
+        "cosine": cosine_wave(peak, low, computed(lambda xp, d, c: xp.maximum(d, 1) / (2 * c), num_decay_steps, num_cycles)),
         "1-sqrt": cooldown(constant(peak), steps=decay_steps, total_steps=decay_steps, end=low, shape="sqrt"),
     }[decay_type]
     boundaries = jnp.cumsum(jnp.stack([w, jnp.maximum(stable, 0), d]))
@@ -283,7 +283,7 @@ def get_cosine_with_min_lr_schedule_with_warmup_lr_rate(
     peak = as_float(base_lr)
     floor = as_float(min_lr) if min_lr is not None else peak * min_lr_rate
     w = as_float(num_warmup_steps)
-    wave = cosine_wave(peak, floor, _decay_steps(num_warmup_steps, num_training_steps) / (2 * as_float(num_cycles)))
+    wave = cosine_wave(peak, floor, _decay_steps(num_warmup_steps, num_training_steps, num_cycles, per=2.0))
     if warmup_lr_rate is None:
         ramp = linear(peak / jnp.maximum(w, 1), end=peak * (w + 1) / jnp.maximum(w, 1), steps=w)
         ends_on_peak = 1  # (W - 1 + 1) / W: the ramp's value at W - 1 is the wave's first, for W >= 1
