@@ -121,14 +121,26 @@ def _estimated(t: Step, period: Duration, mult: jax.Array) -> tuple[jax.Array, S
             g_base, base, n = jnp.minimum(g_base * (1 + base), cap), jnp.minimum(base * base, cap), n >> 1
         return p, g
 
-    def start(i: jax.Array) -> Duration:
-        return Duration.of(length * powers(i)[1])
-
     guess = jnp.maximum(jnp.floor(jnp.log1p(t.float() * (m - 1) / length) / jnp.log(m)), 0)
-    early = (t.since(start(guess)) < 0).astype(guess.dtype)
-    late = (t.since(start(guess + 1)) >= 0).astype(guess.dtype)
+    # The candidates guess - 1, guess and guess + 1 lie among first, first + 1, first + 2:
+    # one powering, then two exact steps (G(k + 1) = G(k) + mult**k).
+    first = jnp.maximum(guess - 1, 0)
+    p0, g0 = powers(first)
+    p1, g1 = jnp.minimum(p0 * m, cap), jnp.minimum(g0 + p0, cap)
+    p2, g2 = jnp.minimum(p1 * m, cap), jnp.minimum(g1 + p1, cap)
+
+    def at(j: jax.Array, *xs: jax.Array) -> jax.Array:
+        return jnp.where(j == 0, xs[0], jnp.where(j == 1, xs[1], xs[2]))
+
+    def start(g: jax.Array) -> Duration:
+        return Duration.of(length * g)
+
+    d = guess - first  # 0 or 1
+    early = (t.since(start(at(d, g0, g1, g2))) < 0).astype(guess.dtype)
+    late = (t.since(start(at(d + 1, g0, g1, g2))) >= 0).astype(guess.dtype)
     i = jnp.maximum(guess - early + late, 0)
-    position = t.since(start(i)) / powers(i)[0]
+    j = i - first
+    position = t.since(start(at(j, g0, g1, g2))) / at(j, p0, p1, p2)
     return i, t.at(jnp.clip(position, 0, length))
 
 
