@@ -226,7 +226,7 @@ def main() -> None:
     i = s["init"]
     e, j = i["eager vmap init"]["best_s"], i["jitted vmap init (cached)"]["best_s"]
     print("\n| stacked init of 64 states | time (ms, best) | spread |\n|---|---:|---:|")
-    print(f"| eager `jax.vmap(init)` (README) | {e * 1e3:.1f} | {i['eager vmap init']['spread']:.2f} |")
+    print(f"| eager `jax.vmap(init)` | {e * 1e3:.1f} | {i['eager vmap init']['spread']:.2f} |")
     print(f"| `jax.jit(jax.vmap(init))`, cached | {j * 1e3:.2f} | {i['jitted vmap init (cached)']['spread']:.2f} |")
     print(f"eager / jitted: {e / j:.0f}x; first jitted call (compile included) in the sweep: "
           f"{min(p['init_s'] for p in s['phases']['lrjax, jitted init']):.3f} s")
