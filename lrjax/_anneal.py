@@ -41,7 +41,17 @@ class _Anneal(Schedule):
         done, left = ramp(t, self.steps)
         keep = power_no_growth(self._shape(left), self.power, self.trivial)
         # Each end's weight from its own fraction: exactly init at 0 and end at steps.
-        return self.init * keep + self.end * (self._shape(done) if self.trivial else 1 - keep)
+        reached = self._shape(done)  # = 1 - self._shape(left)
+        if not self.trivial:
+            # 1 - remaining ** power as -expm1(power * log(remaining)), without the cancellation of
+            # 1 - keep: the log from the fraction reached while it is small, else from the remaining one.
+            remaining = self._shape(left)
+            early, ongoing = reached < 0.5, remaining > 0
+            log_remaining = jnp.where(
+                early, jnp.log1p(-jnp.where(early, reached, 0)), jnp.log(jnp.where(ongoing, remaining, 1))
+            )
+            reached = jnp.where(early | ongoing, -jnp.expm1(self.power * log_remaining), 1)
+        return self.init * keep + self.end * reached
 
 
 class polynomial(_Anneal):  # noqa: N801

@@ -54,8 +54,6 @@ EXEMPT = {
 #: - A fractional knot or period below 256 steps keeps float32's digits only (Duration's fine part), about 2**-17
 #:   steps: the cosine waves with fractional cycle counts (hard restarts add it up over their cycles), and torch's
 #:   one-cycle knots pct_start * steps - 1 (the native one_cycle_linear_3phase gap; 5.0e-6 measured).
-#: - transformers' 1-sqrt warmup, 1 - sqrt(1 - q) near q = 0: polynomial(low, peak, power=0.5) cancels
-#:   (min_lr_ratio 0, q = 2e-3 at 1e-3 of the peak; 4.3e-5 measured); it needs a native "1 - sqrt(1 - f)" shape.
 #: - timm's "exp" decay (r**f - r) / (1 - r) is an exponential minus a constant, which cancels near f = 1
 #:   (7.3e-5 measured over every step, r in [0.01, 0.5]); it needs a native expm1 form.
 
@@ -66,7 +64,7 @@ def _restart(mult: float) -> float:
     return 3e-6 if mult % 1 == 0 else max(3e-6, 4e-6 / (mult - 1))
 
 
-_KNOTS, _HARD, _SQRT_WARMUP, _EXP_DECAY = 1e-5, 3e-5, 1e-4, 1.5e-4
+_KNOTS, _HARD, _EXP_DECAY = 1e-5, 3e-5, 1.5e-4
 GAPS: dict[str, Callable[..., float]] = {
     "torch.CosineAnnealingWarmRestarts": lambda T_mult, **kw: _restart(T_mult),
     **{f"timm.{name}": lambda cycle_mul, **kw: _restart(cycle_mul) for name in ("CosineLRScheduler", "TanhLRScheduler")},
@@ -79,7 +77,6 @@ GAPS: dict[str, Callable[..., float]] = {
         "transformers.get_cosine_with_min_lr_schedule_with_warmup", "transformers.get_cosine_with_min_lr_schedule_with_warmup_lr_rate",
         "keras.linear_cosine_decay")},
     "transformers.get_cosine_with_hard_restarts_schedule_with_warmup": lambda **kw: _HARD, "transformers.get_scheduler": lambda name, **kw: {"cosine_with_restarts": _HARD, "cosine": _KNOTS}.get(name, RTOL),
-    "transformers.get_wsd_schedule": lambda warmup_type, **kw: _SQRT_WARMUP if warmup_type == "1-sqrt" else RTOL,
     "timm.WSDLRScheduler": lambda decay_fn, **kw: _EXP_DECAY if decay_fn == "exp" else RTOL,
 }
 
