@@ -34,10 +34,20 @@ MAX_INT = 2**63
 def construct(name: str, args: list[Any], kwargs: dict[str, Any]) -> Tree:
     """``KINDS[name](*args, **kwargs)``, with a ValueError for arguments it does not take."""
     kind = KINDS[name]
+    signature = inspect.signature(kind)
+    accepted = [p.name for p in signature.parameters.values() if p.kind != p.POSITIONAL_ONLY]
+    for key in kwargs:  # named first: a misspelled keyword also leaves its argument missing
+        if key not in accepted:
+            close = difflib.get_close_matches(key, accepted, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else f"; it takes {', '.join(accepted)}"
+            raise ValueError(f"{name}: no argument named {key!r}{hint}")
     try:
-        inspect.signature(kind).bind(*args, **kwargs)
+        signature.bind(*args, **kwargs)
     except TypeError as e:
-        raise ValueError(f"{name}: {e}") from None
+        keyword_only = [p.name for p in signature.parameters.values() if p.kind == p.KEYWORD_ONLY and p.default is p.empty]
+        missing = [n for n in keyword_only if n not in kwargs]
+        hint = f" (durations, rates and options are keyword-only: {missing[0]}=...)" if missing and args else ""
+        raise ValueError(f"{name}: {e}{hint}") from None
     return kind(*args, **kwargs)
 
 

@@ -217,3 +217,14 @@ def test_a_jitted_function_takes_a_preset_and_its_general_form_in_turn():
 
     general_a, _ = general([a, b])  # what stack starts from: the general structure (`factor` is 1 in b only)
     np.testing.assert_allclose([f(a, 3), f(general_a, 3), f(a, 53), f(general_a, 53)], [0.3, 0.3, 0.24, 0.24], rtol=1e-6)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("cosine(1e-3, stepz=1000)", r"cosine: no argument named 'stepz' \(did you mean 'steps'\?\)"),
+    ("cosine(1e-3, foo=1)", r"cosine: no argument named 'foo'; it takes init, end, steps, power"),
+    ("cosine(1e-3, 1000)", r"missing a required argument: 'steps' \(durations, rates and options are keyword-only: steps=\.\.\.\)"),
+])
+def test_12_a_misspelled_or_positional_argument_is_named(text, message):
+    # Found by a newcomer: a misspelled keyword reported only the argument it left missing.
+    with pytest.raises(ValueError, match=message):
+        lrjax.parse(text)
