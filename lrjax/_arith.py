@@ -69,8 +69,50 @@ def _split(x: jax.Array, int_dtype: np.dtype) -> tuple[jax.Array, jax.Array, jax
     return k.astype(int_dtype), x - k, ok
 
 
+class Pair:
+    """A number held as two floating leaves whose sum it is: the base of `Duration` and `Rate`.
+
+    ``PARTS`` names the two leaves, the first (``main``) carrying the shape and
+    dtype; a subclass adds how it splits a number and any static data (``_aux``).
+    """
+
+    __slots__ = ()
+    PARTS: tuple[str, str]
+
+    def _aux(self) -> Any:
+        return None
+
+    def tree_flatten_with_keys(self):
+        return tuple((jax.tree_util.GetAttrKey(n), getattr(self, n)) for n in self.PARTS), self._aux()
+
+    def total(self) -> jax.Array:
+        """The sum of the parts, rounded to the dtype: for smooth formulas, not for comparisons."""
+        a, b = (getattr(self, n) for n in self.PARTS)
+        return a + b
+
+    def exact(self) -> np.ndarray:
+        """The concrete number in float64."""
+        a, b = (np.asarray(getattr(self, n), np.float64) for n in self.PARTS)
+        return a + b
+
+    @property
+    def main(self) -> Any:
+        return getattr(self, self.PARTS[0])
+
+    @property
+    def dtype(self) -> np.dtype:
+        return jnp.result_type(self.main)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return jnp.shape(self.main)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.exact() if concrete(self.main) is not None else 'traced'})"
+
+
 @jax.tree_util.register_pytree_with_keys_class
-class Duration:
+class Duration(Pair):
     """A length or position in steps, exact for every whole number: ``coarse + fine``.
 
     ``coarse`` is a multiple of 256 and ``fine`` lies in [0, 256), both floating
@@ -87,12 +129,13 @@ class Duration:
     """
 
     __slots__ = ("coarse", "fine", "whole")
+    PARTS = ("coarse", "fine")
 
     def __init__(self, coarse: Any, fine: Any, whole: bool | None):
         self.coarse, self.fine, self.whole = coarse, fine, whole
 
-    def tree_flatten_with_keys(self):
-        return ((jax.tree_util.GetAttrKey("coarse"), self.coarse), (jax.tree_util.GetAttrKey("fine"), self.fine)), self.whole
+    def _aux(self) -> bool | None:
+        return self.whole
 
     @classmethod
     def tree_unflatten(cls, whole: bool | None, children: Any) -> Duration:
@@ -134,26 +177,6 @@ class Duration:
         coarse = jnp.floor(x / GRAIN) * GRAIN
         return cls(coarse, x - coarse, None)
 
-    def total(self) -> jax.Array:
-        """``coarse + fine`` as one float (rounded to the dtype): for smooth formulas, not for comparisons."""
-        return self.coarse + self.fine
-
-    def exact(self) -> np.ndarray:
-        """The concrete duration in float64 (exact for whole numbers below 2**53)."""
-        return np.asarray(self.coarse, np.float64) + np.asarray(self.fine, np.float64)
-
-    @property
-    def main(self) -> Any:
-        return self.coarse
-
-    @property
-    def dtype(self) -> np.dtype:
-        return jnp.result_type(self.coarse)
-
-    @property
-    def shape(self) -> tuple[int, ...]:
-        return jnp.shape(self.coarse)
-
     def _combine(self, coarse: jax.Array, fine: jax.Array, whole: bool | None) -> Duration:
         # Renormalise so that fine is back in [0, GRAIN): both moves are exact. In NumPy when
         # concrete: presets combine durations when built, which then dispatches nothing.
@@ -179,13 +202,9 @@ class Duration:
         """True when statically known whole, else a traced test (fractional parts are all in ``fine``)."""
         return True if self.whole else (self.fine % 1 == 0)
 
-    def __repr__(self) -> str:
-        v = concrete(self.coarse)
-        return f"Duration({self.exact() if v is not None else 'traced'})"
-
 
 @jax.tree_util.register_pytree_with_keys_class
-class Rate:
+class Rate(Pair):
     """A multiplier raised to large powers (``rate ** t``), held as ``hi + lo``: two floating leaves.
 
     ``hi`` is the rate rounded to the leaf dtype and ``lo`` what that rounding
@@ -202,12 +221,10 @@ class Rate:
     """
 
     __slots__ = ("hi", "lo")
+    PARTS = ("hi", "lo")
 
     def __init__(self, hi: Any, lo: Any):
         self.hi, self.lo = hi, lo
-
-    def tree_flatten_with_keys(self):
-        return ((jax.tree_util.GetAttrKey("hi"), self.hi), (jax.tree_util.GetAttrKey("lo"), self.lo)), None
 
     @classmethod
     def tree_unflatten(cls, _: None, children: Any) -> Rate:
@@ -227,31 +244,6 @@ class Rate:
             return cls(np.asarray(hi), np.asarray(v - hi.astype(np.float64), dtype))
         x = jnp.asarray(x, dtype)
         return cls(x, jnp.zeros_like(x))
-
-    def total(self) -> jax.Array:
-        return self.hi + self.lo
-
-    def exact(self) -> np.ndarray:
-        return np.asarray(self.hi, np.float64) + np.asarray(self.lo, np.float64)
-
-    @property
-    def main(self) -> Any:
-        return self.hi
-
-    @property
-    def dtype(self) -> np.dtype:
-        return jnp.result_type(self.hi)
-
-    @property
-    def shape(self) -> tuple[int, ...]:
-        return jnp.shape(self.hi)
-
-    def __repr__(self) -> str:
-        return f"Rate({self.exact() if concrete(self.hi) is not None else 'traced'})"
-
-
-#: The leaf pairs: a number held as two floating leaves.
-PAIRS = (Duration, Rate)
 
 
 def _both_whole(a: Duration, b: Duration) -> bool | None:
@@ -349,6 +341,26 @@ def ramp(t: Step, length: Duration, start: Duration | None = None) -> tuple[jax.
     return done.astype(t.frac.dtype), left.astype(t.frac.dtype)
 
 
+def geometric(base: jax.Array, e: jax.Array, bits: int, cap: jax.Array | None = None) -> tuple[jax.Array, jax.Array]:
+    """``(base**e, 1 + base + ... + base**(e - 1))`` for whole ``0 <= e < 2**bits``, by binary powering.
+
+    No division and no ``exp``: in unsigned integers (which wrap) the sum is
+    exact modulo the type's range; in floats it is exact while it fits the
+    mantissa, and ``cap`` (if given) holds every product below overflow.
+    Adding ``2**b`` to ``e`` maps ``(P, G)`` to ``(P * base**(2**b), G + P * G(2**b))``.
+    """
+    held = (lambda x: x) if cap is None else (lambda x: jnp.minimum(x, cap))
+    one = jnp.ones_like(base)
+    p, g = jnp.broadcast_to(one, jnp.shape(e)), jnp.broadcast_to(jnp.zeros_like(base), jnp.shape(e))
+    base_g = one  # G(2**b): the sum of base's 2**b lower powers
+    for b in range(bits):
+        use = (e >> b) & 1 == 1
+        g = jnp.where(use, held(g + p * base_g), g)
+        p = jnp.where(use, held(p * base), p)
+        base_g, base = held(base_g * (1 + base)), held(base * base)
+    return p, g
+
+
 def _limbs(x: jax.Array, bits: int, count: int) -> list[jax.Array]:
     """``x >= 0`` as ``count`` floats summing to it, each with at most ``bits`` significant bits.
 
@@ -405,7 +417,7 @@ def _less_period_multiples(x: jax.Array, count: jax.Array, length: jax.Array, un
 
 
 @_less_period_multiples.defjvp
-def __less_period_multiples_jvp(primals, tangents):
+def _less_period_multiples_jvp(primals, tangents):
     x, count, length, unit = primals
     dx, _, dlength, _ = tangents
     return x, dx - jnp.where(unit, 0, count.astype(dlength.dtype) * dlength)
@@ -437,46 +449,45 @@ def floor_div(t: Step, period: Duration) -> tuple[jax.Array, Step]:
         n = jnp.where(unit, 1, n)
         q = jnp.where(beyond, 0, t.whole // n)
         return q.astype(dtype), Step(t.whole - q * n, _less_period_multiples(t.frac, q, total, unit))
-    else:
-        unit = ~ok | (total <= 0) | ((n == 0) & (f == 0))
-        # Derivatives in the period come from `_less_period_multiples` below, not from this exact arithmetic.
-        n, f = jnp.where(unit, 1, n), jax.lax.stop_gradient(jnp.where(unit, 0, f).astype(dtype))
-        length = jnp.where(unit, 1, total)
-        # Shorter than a step: f = m * 2**-k with a whole m, and m steps are 2**k whole periods.
-        short = n == 0
-        mant, e = jnp.frexp(f)
-        digits = jnp.finfo(dtype).nmant + 1
-        m = jnp.ldexp(mant, digits)  # whole, below 2**digits
-        m_fits = short & (m < int_bound(int_dtype))
-        m_int = jnp.where(m_fits, m, 1).astype(int_dtype)
-        blocks = jnp.where(m_fits, t.whole // m_int, 0)
-        whole = jnp.where(m_fits, t.whole - blocks * m_int, t.whole)
-        per_block = jnp.ldexp(jnp.ones_like(f), digits - e)  # periods per block: 2**k
-        ceiling = jnp.where(short, top, whole // jnp.maximum(n, 1))  # q <= t / n
+    unit = ~ok | (total <= 0) | ((n == 0) & (f == 0))
+    # Derivatives in the period come from `_less_period_multiples` below, not from this exact arithmetic.
+    n, f = jnp.where(unit, 1, n), jax.lax.stop_gradient(jnp.where(unit, 0, f).astype(dtype))
+    length = jnp.where(unit, 1, total)
+    # Shorter than a step: f = m * 2**-k with a whole m, and m steps are 2**k whole periods.
+    short = n == 0
+    mant, e = jnp.frexp(f)
+    digits = jnp.finfo(dtype).nmant + 1
+    m = jnp.ldexp(mant, digits)  # whole, below 2**digits
+    m_fits = short & (m < int_bound(int_dtype))
+    m_int = jnp.where(m_fits, m, 1).astype(int_dtype)
+    blocks = jnp.where(m_fits, t.whole // m_int, 0)
+    whole = jnp.where(m_fits, t.whole - blocks * m_int, t.whole)
+    per_block = jnp.ldexp(jnp.ones_like(f), digits - e)  # periods per block: 2**k
+    ceiling = jnp.where(short, top, whole // jnp.maximum(n, 1))  # q <= t / n
 
-        def reduce(q: jax.Array) -> tuple[jax.Array, jax.Array, jax.Array]:
-            q = jnp.clip(q, 0, ceiling)
-            r_int, r_frac = _remainder(whole, t.frac, q, n, f)
-            return q, r_int, r_frac
+    def reduce(q: jax.Array) -> tuple[jax.Array, jax.Array, jax.Array]:
+        q = jnp.clip(q, 0, ceiling)
+        r_int, r_frac = _remainder(whole, t.frac, q, n, f)
+        return q, r_int, r_frac
 
-        estimate = jnp.floor((whole.astype(dtype) + t.frac) / length)
-        q = jnp.where(estimate < int_bound(int_dtype), estimate, 0).astype(int_dtype)
-        q, r_int, r_frac = reduce(jnp.where(estimate < int_bound(int_dtype), q, ceiling))
-        # The estimate is off by at most 1 + 2**-digits * t / period cycles: one exact correction,
-        q, r_int, r_frac = reduce(q + jnp.floor((r_int.astype(dtype) + r_frac) / length).astype(int_dtype))
-        # then at most one period either way where the remainder is within rounding of 0 or period.
-        low = (r_int < 0) | ((r_int == 0) & (r_frac < 0))
-        high = (r_int - n).astype(dtype) + (r_frac - f) >= 0
-        step = low.astype(int_dtype) - high.astype(int_dtype)  # +1: add a period
-        q = q - step
-        r_int, r_frac = r_int + step * n, r_frac + step.astype(dtype) * f
-        carry = jnp.floor(r_frac)
-        r_int, r_frac = r_int + carry.astype(int_dtype), r_frac - carry
-        # Only a period under 1/64 step (its quotient beyond the integers) can still be out of [0, period].
-        below = r_int < 0
-        above = (r_int > n) | ((r_int == n) & (r_frac > f))
-        r = Step(jnp.where(below, 0, jnp.where(above, n, r_int)), jnp.where(below, 0, jnp.where(above, f, r_frac)))
-        q = jnp.where(blocks > 0, blocks.astype(dtype) * per_block, 0) + q.astype(dtype)
+    estimate = jnp.floor((whole.astype(dtype) + t.frac) / length)
+    q = jnp.where(estimate < int_bound(int_dtype), estimate, 0).astype(int_dtype)
+    q, r_int, r_frac = reduce(jnp.where(estimate < int_bound(int_dtype), q, ceiling))
+    # The estimate is off by at most 1 + 2**-digits * t / period cycles: one exact correction,
+    q, r_int, r_frac = reduce(q + jnp.floor((r_int.astype(dtype) + r_frac) / length).astype(int_dtype))
+    # then at most one period either way where the remainder is within rounding of 0 or period.
+    low = (r_int < 0) | ((r_int == 0) & (r_frac < 0))
+    high = (r_int - n).astype(dtype) + (r_frac - f) >= 0
+    step = low.astype(int_dtype) - high.astype(int_dtype)  # +1: add a period
+    q = q - step
+    r_int, r_frac = r_int + step * n, r_frac + step.astype(dtype) * f
+    carry = jnp.floor(r_frac)
+    r_int, r_frac = r_int + carry.astype(int_dtype), r_frac - carry
+    # Only a period under 1/64 step (its quotient beyond the integers) can still be out of [0, period].
+    below = r_int < 0
+    above = (r_int > n) | ((r_int == n) & (r_frac > f))
+    r = Step(jnp.where(below, 0, jnp.where(above, n, r_int)), jnp.where(below, 0, jnp.where(above, f, r_frac)))
+    q = jnp.where(blocks > 0, blocks.astype(dtype) * per_block, 0) + q.astype(dtype)
     q = jnp.where(beyond, 0, q)
     frac = _less_period_multiples(jnp.where(beyond, t.frac, r.frac), q, total, unit)
     return q, Step(jnp.where(beyond, t.whole, r.whole), frac)

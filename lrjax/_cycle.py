@@ -13,7 +13,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from . import _fields as f
-from ._arith import Duration, Rate, Step, concrete, floor_div, int_bound, power
+from ._arith import Duration, Rate, Step, concrete, floor_div, geometric, int_bound, power
 from ._schedule import Preset, Schedule, schedule
 
 #: How `restart` finds the cycle of a step, decided when it is built (None: decided per step).
@@ -44,19 +44,10 @@ def _tabulated(t: Step, period: Duration, mult: jax.Array) -> tuple[jax.Array, S
     p = jnp.where(fits & (p > 0), p, 1).astype(unsigned)
     m = jnp.where(mult < int_bound(int_dtype), jnp.maximum(mult, 2), 2).astype(int_dtype)
     m = jnp.where(mult < int_bound(int_dtype), m, top).astype(unsigned)  # beyond the integers: one restart at most
-    # S_i / period = (mult**i - 1) / (mult - 1) by binary powering, in unsigned integers that wrap:
-    # with P = mult**e and G = (mult**e - 1) / (mult - 1), adding 2**b to e gives
-    # G + P * G(2**b) and P * mult**(2**b). Exact wherever the true start fits (wrapping is
-    # arithmetic modulo 2**size), which a float estimate decides: no division anywhere.
+    # S_i = period * G(i), G(i) = (mult**i - 1) / (mult - 1), in unsigned integers that wrap: exact
+    # wherever the true start fits (arithmetic modulo 2**size), which a float estimate decides.
     i = jnp.arange(size, dtype=unsigned)
-    powers, cycles = jnp.ones(size, unsigned), jnp.zeros(size, unsigned)
-    base, base_cycles = m, jnp.ones((), unsigned)
-    for b in range(size.bit_length() - 1):
-        use = (i >> b) & 1 == 1
-        cycles = jnp.where(use, cycles + powers * base_cycles, cycles)
-        powers = jnp.where(use, powers * base, powers)
-        base_cycles = base_cycles * (base + 1)
-        base = base * base
+    _, cycles = geometric(m, i, size.bit_length() - 1)
     starts = p * cycles
     # Below 3/4 of 2**size by the estimate (float error ~1e-7): the true start has not wrapped;
     # above it, it is beyond the integer type's maximum anyway.
@@ -109,23 +100,11 @@ def _estimated(t: Step, period: Duration, mult: jax.Array) -> tuple[jax.Array, S
     length = jnp.where(length > 0, length, 1)  # a traced period <= 0 acts as 1
     cap = jnp.asarray(jnp.finfo(m.dtype).max ** 0.25, m.dtype)  # no product below overflows
 
-    def powers(i: jax.Array) -> tuple[jax.Array, jax.Array]:
-        """``(mult**i, 1 + mult + ... + mult**(i-1))`` for whole ``i >= 0``."""
-        n = jnp.clip(i, 0, 2**30).astype(jnp.int32)
-        p, g = jnp.ones_like(m * i), jnp.zeros_like(m * i)
-        base, g_base = m, jnp.ones_like(m)  # mult**(2**j) and the sum of its 2**j lower powers
-        for _ in range(31):
-            bit = (n & 1) == 1
-            g = jnp.where(bit, jnp.minimum(g + p * g_base, cap), g)
-            p = jnp.where(bit, jnp.minimum(p * base, cap), p)
-            g_base, base, n = jnp.minimum(g_base * (1 + base), cap), jnp.minimum(base * base, cap), n >> 1
-        return p, g
-
     guess = jnp.maximum(jnp.floor(jnp.log1p(t.float() * (m - 1) / length) / jnp.log(m)), 0)
     # The candidates guess - 1, guess and guess + 1 lie among first, first + 1, first + 2:
     # one powering, then two exact steps (G(k + 1) = G(k) + mult**k).
     first = jnp.maximum(guess - 1, 0)
-    p0, g0 = powers(first)
+    p0, g0 = geometric(m, jnp.clip(first, 0, 2**30).astype(jnp.int32), 31, cap)
     p1, g1 = jnp.minimum(p0 * m, cap), jnp.minimum(g0 + p0, cap)
     p2, g2 = jnp.minimum(p1 * m, cap), jnp.minimum(g1 + p1, cap)
 

@@ -25,7 +25,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ._arith import PAIRS, Duration, Rate, concrete, default_float
+from ._arith import Duration, Pair, Rate, concrete, default_float
 
 #: Field kinds whose value is part of the tree structure (hashed, never traced).
 STATIC_KINDS = ("choice", "flag", "function")
@@ -99,7 +99,7 @@ class Param:
             if self.kind == "rate":
                 return Rate.of(x)
             return np.asarray(x, default_float())
-        if isinstance(x, PAIRS):
+        if isinstance(x, Pair):
             if not isinstance(x, Rate if self.kind == "rate" else Duration):
                 raise ValueError(f"{where}: {name} must be a number, got {x!r}")
             v = x.exact() if concrete(x.main) is not None else None
@@ -108,15 +108,15 @@ class Param:
         if v is not None:
             self._check(where, name, v, x)
         else:
-            if not isinstance(x, PAIRS):
+            if not isinstance(x, Pair):
                 try:
                     x = jnp.asarray(x)  # a list holding tracers
                 except TypeError:
                     raise ValueError(f"{where}: {name} must be a number, got {x!r}") from None
-            shape = jnp.shape(x.main if isinstance(x, PAIRS) else x)
+            shape = jnp.shape(x.main if isinstance(x, Pair) else x)
             if self.vector and len(shape) == 0:
                 raise ValueError(f"{where}: {name} must be a 1-D sequence of numbers, got a traced scalar")
-            dtype = jnp.result_type(x.main if isinstance(x, PAIRS) else x)
+            dtype = jnp.result_type(x.main if isinstance(x, Pair) else x)
             if not (jnp.issubdtype(dtype, jnp.number) or dtype == jnp.bool_) or jnp.issubdtype(dtype, jnp.complexfloating):
                 raise ValueError(f"{where}: {name} must be a real number, got a traced {dtype}")
         if self.kind in ("duration", "durations"):
@@ -214,7 +214,7 @@ def _concrete_numbers(where: str, name: str, x: Any, vector: bool) -> np.ndarray
 
 def _given(x: Any, v: np.ndarray) -> str:
     """What the user passed, as they wrote it where possible."""
-    if isinstance(x, PAIRS):
+    if isinstance(x, Pair):
         return show(v)
     a = concrete(x)
     return show(a) if a is not None and np.issubdtype(a.dtype, np.number) else show(v)

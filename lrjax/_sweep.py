@@ -11,7 +11,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ._arith import PAIRS, Duration
+from ._arith import Duration, Pair
 from ._from_fn import from_fn
 from ._tree import Tree
 
@@ -29,7 +29,7 @@ def _first_difference(a: Any, b: Any, path: str) -> str | None:
     where = path or "the top"
     if type(a) is not type(b):
         return f"{where}: {_describe(a)} vs {_describe(b)}"
-    if isinstance(a, PAIRS):
+    if isinstance(a, Pair):
         return None if jnp.shape(a.main) == jnp.shape(b.main) else f"{where}: shape {jnp.shape(a.main)} vs {jnp.shape(b.main)}"
     if isinstance(a, Tree):
         for f in dataclasses.fields(a):

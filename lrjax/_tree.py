@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 import jax
 import numpy as np
 
-from ._arith import PAIRS, Duration, Rate, concrete
+from ._arith import Duration, Pair, Rate, concrete
 from ._fields import Param, param_of
 
 
@@ -93,7 +93,7 @@ class Tree:
                 continue
             if x is None or not p.numeric:
                 continue
-            shape = np.shape(x.main if isinstance(x, PAIRS) else x)
+            shape = np.shape(x.main if isinstance(x, Pair) else x)
             shapes[f.name] = shape[:-1] if p.vector else shape
         batched = {n: s for n, s in shapes.items() if s}
         if len(set(batched.values())) > 1:
@@ -105,7 +105,7 @@ class Tree:
 
 
 def _concrete_value(x: Any) -> np.ndarray | None:
-    if isinstance(x, PAIRS):
+    if isinstance(x, Pair):
         return x.exact() if concrete(x.main) is not None else None
     return None if x is None else concrete(x)
 
@@ -153,7 +153,7 @@ def batch_shape(tree: Any) -> tuple[int, ...]:
         if isinstance(x, Tree):
             shape = batch_shape(x)
         else:
-            shape = np.shape(x.main if isinstance(x, PAIRS) else x)
+            shape = np.shape(x.main if isinstance(x, Pair) else x)
             shape = shape[:-1] if param.vector else shape
         found = shape if len(shape) > len(found) else found
     return found
