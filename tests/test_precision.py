@@ -63,10 +63,7 @@ def test_within_1e_6_of_the_float64_formula_up_to_step_1e6(case, data):
         schedule = case.make(**kwargs)
     except ValueError:
         assume(False)
-    steps = np.unique(np.concatenate([
-        np.asarray(data.draw(st.lists(st.integers(0, MAX_STEP), min_size=64, max_size=64))),
-        np.arange(0, 50), case.all_steps[(case.all_steps >= 0) & (case.all_steps <= MAX_STEP)],
-    ]))
+    steps = sampled_steps(data, case.all_steps)
     check(evaluate(schedule, jnp.asarray(steps, jnp.int32)), case.reference(steps.astype(np.float64), **kwargs), GAPS.get(case.id, RTOL))
 
 
@@ -86,6 +83,15 @@ def test_rates_near_1_keep_rate_to_the_t_accurate(rate, staircase):
     c = lrjax.cyclic(0.0, 1.0, up_steps=7, down_steps=5, mode="exp_range", factor=rate)
     expected = ref.cyclic(steps.astype(np.float64), 0.0, 1.0, 7, 5, "exp_range", rate)
     check(evaluate(c, jnp.asarray(steps, jnp.int32)), expected)
+
+
+def sampled_steps(data, near) -> np.ndarray:
+    """The int steps checked: 64 drawn up to `MAX_STEP`, the first 50, and ``near`` (a case's boundaries) within range."""
+    near = np.asarray(near, np.float64).ravel()
+    steps = np.unique(np.concatenate([
+        np.asarray(data.draw(st.lists(st.integers(0, MAX_STEP), min_size=64, max_size=64))), np.arange(0, 50), near,
+    ]))
+    return steps[(steps >= 0) & (steps <= MAX_STEP)].astype(np.int64)
 
 
 def check(ours, expected, rtol=RTOL):

@@ -29,7 +29,7 @@ from lrjax.compat import keras, optax, timm, torch, transformers
 
 from . import peers
 from .helpers import evaluate
-from .test_precision import MAX_STEP, RTOL, check
+from .test_precision import RTOL, check, sampled_steps
 
 EXAMPLES = int(os.environ.get("LRJAX_PRECISION_EXAMPLES", "1"))
 MODULES = {"optax": optax, "torch": torch, "timm": timm, "transformers": transformers, "keras": keras}
@@ -632,10 +632,7 @@ def test_within_1e_6_of_the_peer_in_float64_up_to_step_1e6(case, data):
         assume(False)
     near = np.array(case.bounds(**kwargs), np.float64)
     near = np.floor(near[np.isfinite(near)])[:, None] + np.array([-1, 0, 1])
-    steps = np.unique(np.concatenate([
-        np.asarray(data.draw(st.lists(st.integers(0, MAX_STEP), min_size=64, max_size=64))), np.arange(0, 50), near.ravel(),
-    ]))
-    steps = steps[(steps >= 0) & (steps <= MAX_STEP)].astype(np.int64)
+    steps = sampled_steps(data, near)
     expected = _references(case, steps, kwargs)
     ours = evaluate(schedule, jnp.asarray(steps, jnp.int32))
     try:
