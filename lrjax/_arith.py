@@ -5,10 +5,12 @@ Two exact representations meet here:
 - A step travels through a schedule as a `Step`: a whole part in the step's
   integer dtype plus a fraction in [0, 1) in the schedule's float dtype.
   Float32 cannot tell step 2**31 - 1 from 2**31, but the whole part can.
-- A duration (a length, a boundary, a milestone) is a `Duration` leaf pair:
+- A duration (a length, a boundary, a milestone) is a `Duration`:
   ``coarse``, a multiple of 256, plus ``fine`` in [0, 256). Each is exact in
   float32, so every whole duration up to 2**31 - 1 (and far beyond) is held
   exactly, while both parts stay floating leaves that vmap and differentiate.
+  A fractional duration adds ``lo``, what ``fine`` lost to rounding: about 48
+  bits in all, so a float64 duration (``1000 / 3``) keeps its digits.
 
 Offsets (`minus`, `since`), remainders (`floor_div`), boundary counts
 (`count_reached`) and ramp fractions (`ramp`) combine the two in integers, so
@@ -70,30 +72,48 @@ def _split(x: jax.Array, int_dtype: np.dtype) -> tuple[jax.Array, jax.Array, jax
 
 
 class Pair:
-    """A number held as two floating leaves whose sum it is: the base of `Duration` and `Rate`.
+    """A number held as floating leaves whose sum it is: the base of `Duration` and `Rate`.
 
-    ``PARTS`` names the two leaves, the first (``main``) carrying the shape and
-    dtype; a subclass adds how it splits a number and any static data (``_aux``).
+    ``PARTS`` names the leaves, the first (``main``) carrying the shape and
+    dtype; a part the static data leaves out (`_leaves`) is None and counts
+    as 0. A subclass adds how it splits a number and any static data (``_aux``).
     """
 
     __slots__ = ()
-    PARTS: tuple[str, str]
+    PARTS: tuple[str, ...]
 
     def _aux(self) -> Any:
         return None
 
+    def _leaves(self) -> tuple[str, ...]:
+        """The parts that are leaves, which the static data decides."""
+        return self.PARTS
+
     def tree_flatten_with_keys(self):
-        return tuple((jax.tree_util.GetAttrKey(n), getattr(self, n)) for n in self.PARTS), self._aux()
+        return tuple((jax.tree_util.GetAttrKey(n), getattr(self, n)) for n in self._leaves()), self._aux()
+
+    @classmethod
+    def tree_unflatten(cls, aux: Any, children: Any) -> Pair:
+        return cls(*children)
+
+    def map(self, fn: Any) -> Pair:
+        """The same kind of number with ``fn`` applied to each part (an index, a broadcast); static data kept."""
+        return self.tree_unflatten(self._aux(), [fn(getattr(self, n)) for n in self._leaves()])
+
+    def parts(self) -> list[Any]:
+        """The parts that are present, largest first."""
+        return [x for x in (getattr(self, n) for n in self.PARTS) if x is not None]
 
     def total(self) -> jax.Array:
         """The sum of the parts, rounded to the dtype: for smooth formulas, not for comparisons."""
-        a, b = (getattr(self, n) for n in self.PARTS)
-        return a + b
+        first, *rest = self.parts()
+        for x in rest:
+            first = first + x
+        return first
 
     def exact(self) -> np.ndarray:
         """The concrete number in float64."""
-        a, b = (np.asarray(getattr(self, n), np.float64) for n in self.PARTS)
-        return a + b
+        return sum(np.asarray(x, np.float64) for x in self.parts())
 
     @property
     def main(self) -> Any:
@@ -113,33 +133,48 @@ class Pair:
 
 @jax.tree_util.register_pytree_with_keys_class
 class Duration(Pair):
-    """A length or position in steps, exact for every whole number: ``coarse + fine``.
+    """A length or position in steps, exact for every whole number: ``coarse + fine (+ lo)``.
 
     ``coarse`` is a multiple of 256 and ``fine`` lies in [0, 256), both floating
-    leaves of the schedule's dtype. ``whole`` is static: True when the duration
-    is known to be a whole number (it was given as an int or as a concrete whole
-    float), False when every entry is concretely fractional, and None when it
-    was given traced as a float or mixes whole and fractional entries (each
+    leaves of the schedule's dtype. A duration that is not known to be whole
+    has a third leaf, ``lo``: what rounding ``fine`` to the dtype lost, so a
+    fractional duration given as a Python float (``1000 / 3``) keeps about 48
+    bits (float64 precision at float32 leaves); it is 0 for a duration given
+    traced. ``whole`` is static: True when the duration is known to be a whole
+    number (it was given as an int or as a concrete whole float; then there is
+    no ``lo``), False when every entry is concretely fractional, and None when
+    it was given traced as a float or mixes whole and fractional entries (each
     entry then takes its own path). A vector of durations (boundaries) has 1-D parts.
 
     >>> import lrjax
     >>> d = lrjax.piecewise_constant([1.0, 0.5], boundaries=[16_777_217]).boundaries
     >>> d.coarse.tolist(), d.fine.tolist(), d.whole, d.exact().tolist()
     ([16777216.0], [1.0], True, [16777217.0])
+    >>> d = lrjax.restart(lrjax.cosine(1.0, steps=1), period=1000 / 3).period
+    >>> d.whole, bool(abs(d.exact() - 1000 / 3) < 1e-12), bool(abs(float(d.coarse) + float(d.fine) - 1000 / 3) < 1e-6)
+    (False, True, False)
     """
 
-    __slots__ = ("coarse", "fine", "whole")
-    PARTS = ("coarse", "fine")
+    __slots__ = ("coarse", "fine", "lo", "whole")
+    PARTS = ("coarse", "fine", "lo")
 
-    def __init__(self, coarse: Any, fine: Any, whole: bool | None):
-        self.coarse, self.fine, self.whole = coarse, fine, whole
+    def __init__(self, coarse: Any, fine: Any, lo: Any, whole: bool | None):
+        if whole:
+            lo = None
+        elif lo is None and fine is not None:  # (None parts: a tree of placeholders, as jax.tree.map makes)
+            lo = np.zeros_like(fine) if isinstance(fine, (np.ndarray, np.generic)) else jnp.zeros_like(fine)
+        self.coarse, self.fine, self.lo, self.whole = coarse, fine, lo, whole
 
     def _aux(self) -> bool | None:
         return self.whole
 
+    def _leaves(self) -> tuple[str, ...]:
+        return self.PARTS[:2] if self.whole else self.PARTS
+
     @classmethod
     def tree_unflatten(cls, whole: bool | None, children: Any) -> Duration:
-        return cls(*children, whole)
+        coarse, fine, *lo = children  # no lo when whole
+        return cls(coarse, fine, lo[0] if lo else None, whole)
 
     @classmethod
     def of(cls, x: Any, dtype: np.dtype | None = None) -> Duration:
@@ -149,58 +184,140 @@ class Duration(Pair):
         if type(x) is int and dtype is None and 0 <= x < 2**53:  # the common case, without NumPy's machinery
             fine = x % GRAIN
             d = default_float()
-            return cls(np.asarray(x - fine, d), np.asarray(fine, d), True)
+            return cls(np.asarray(x - fine, d), np.asarray(fine, d), None, True)
         floating = hasattr(x, "dtype") and jnp.issubdtype(x.dtype, jnp.floating)
         dtype = jax.dtypes.canonicalize_dtype(dtype or (x.dtype if floating else default_float()))
         v = concrete(x)
         if v is not None:
-            v = v.astype(np.float64)
-            with np.errstate(invalid="ignore"):
-                coarse = np.floor(v / GRAIN) * GRAIN
-                fine = v - coarse
-            # NumPy leaves: building a schedule makes no device round trip (JAX takes them as it takes jax.Arrays).
-            coarse, fine = np.asarray(coarse, dtype), np.asarray(fine, dtype)
-            carry = fine >= GRAIN  # a fine part just below GRAIN rounds up to it: carried, as parse reads it back
-            coarse, fine = np.where(carry, coarse + GRAIN, coarse).astype(dtype), np.where(carry, 0, fine).astype(dtype)
-            # Static: whole (exact integer paths), concretely fractional (float paths), or, for a
-            # batch of both, None: decided per member, as for traced durations and `lrjax.stack`.
-            # Decided from what is stored (1e-300 is 0 in float32), as repr and configs write it.
-            is_whole = fine % 1 == 0
-            whole = True if np.all(is_whole) else False if not np.any(is_whole) else None
-            return cls(coarse, fine, whole)
+            return cls._of_float64(v.astype(np.float64), dtype)
         x = jnp.asarray(x)
         if jnp.issubdtype(x.dtype, jnp.integer) or x.dtype == jnp.bool_:
             x = x.astype(step_int_dtype()) if x.dtype.itemsize < 4 or x.dtype == jnp.bool_ else x
             fine = x & (GRAIN - 1)
-            return cls((x - fine).astype(dtype), fine.astype(dtype), True)
+            return cls((x - fine).astype(dtype), fine.astype(dtype), None, True)
         x = x.astype(dtype)
         coarse = jnp.floor(x / GRAIN) * GRAIN
-        return cls(coarse, x - coarse, None)
+        fine, lo = _two_sum(x, -coarse)  # exact but for a small negative x (-1e-6 + 256 rounds)
+        carry = fine >= GRAIN
+        return cls(jnp.where(carry, coarse + GRAIN, coarse), jnp.where(carry, fine - GRAIN, fine), lo, None)
 
-    def _combine(self, coarse: jax.Array, fine: jax.Array, whole: bool | None) -> Duration:
-        # Renormalise so that fine is back in [0, GRAIN): both moves are exact. In NumPy when
-        # concrete: presets combine durations when built, which then dispatches nothing.
-        xp = np if isinstance(coarse, (np.ndarray, np.generic)) and isinstance(fine, (np.ndarray, np.generic)) else jnp
+    @classmethod
+    def _of_float64(cls, v: np.ndarray, dtype: np.dtype) -> Duration:
+        # NumPy leaves: building a schedule makes no device round trip (JAX takes them as it takes jax.Arrays).
+        with np.errstate(invalid="ignore", over="ignore"):
+            coarse = np.floor(v / GRAIN) * GRAIN
+            rest = v - coarse  # exact, in [0, GRAIN)
+            fine = rest.astype(dtype)
+            carry = fine >= GRAIN  # rounded up to GRAIN: carried (lo is then negative)
+            coarse, fine = np.where(carry, coarse + GRAIN, coarse), np.where(carry, 0, fine).astype(dtype)
+            # fine may have rounded up onto a whole number: lo is negative, and `split_exact` borrows.
+            lo = (rest - np.where(carry, GRAIN, fine.astype(np.float64))).astype(dtype)
+        coarse = np.asarray(coarse, dtype)
+        # Static: whole (exact integer paths), concretely fractional (float paths), or, for a
+        # batch of both, None: decided per member, as for traced durations and `lrjax.stack`.
+        # Decided from what is stored (1e-300 is 0), as repr and configs write it.
+        is_whole = (fine % 1 == 0) & (lo == 0)
+        whole = True if np.all(is_whole) else False if not np.any(is_whole) else None
+        return cls(coarse, np.asarray(fine), np.asarray(lo), whole)
+
+    def _combine(self, other: Duration, sign: int) -> Duration:
+        # coarse parts add exactly; fine parts by an exact two-sum, renormalised back into
+        # [0, GRAIN) by another (moving a multiple of GRAIN to coarse): their rounding errors join lo.
+        # In NumPy when concrete: presets combine durations when built, which then dispatches nothing.
+        whole = True if self.whole and other.whole else None
+        parts = (*self.parts(), *other.parts())
+        xp = np if all(isinstance(x, (np.ndarray, np.generic)) for x in parts) else jnp
+        coarse = self.coarse + sign * other.coarse
+        fine, err = _two_sum(self.fine, sign * other.fine)
         carry = xp.floor(fine / GRAIN) * GRAIN
-        return Duration(xp.asarray(coarse + carry), xp.asarray(fine - carry), whole)
+        fine, err_carry = _two_sum(fine, -carry)
+        lo = None if whole else (err + err_carry) + (_lo(self) + sign * _lo(other))
+        return Duration(xp.asarray(coarse + carry), xp.asarray(fine), lo, whole)
+
+    def general(self) -> Duration:
+        """The same duration with ``whole`` left undecided (None): it then has a ``lo`` leaf (0 if it was whole)."""
+        return Duration(self.coarse, self.fine, self.lo, None)
+
+    def times(self, r: Rate) -> Duration:
+        """``self * r``, within about 2**-46 of it relatively (float64's precision in float32 leaves), traced or not.
+
+        Concretely in float64. Traced, ``r.hi`` times ``coarse`` and ``fine`` as
+        exact products of half-width limbs, summed with their rounding errors
+        kept (two-sums); the terms in ``lo`` (each tiny) are rounded once.
+        """
+        if all(concrete(x) is not None for x in (*self.parts(), *r.parts())):
+            return Duration.of(self.exact() * r.exact(), self.dtype)
+        dtype = self.dtype
+        bits = -(-(jnp.finfo(dtype).nmant + 1) // 2)
+        hi = _limbs(jnp.asarray(r.hi, dtype), bits, 2)
+        total, err = None, r.hi * _lo(self) + r.lo * self.total()
+        for x in (self.coarse, self.fine):
+            for a in _limbs(jnp.asarray(x, dtype), bits, 2):
+                for h in hi:
+                    p = h * a  # exact: at most 2 * bits significant bits
+                    if total is None:
+                        total = p
+                    else:
+                        total, e = _two_sum(total, p)
+                        err = err + e
+        d = Duration.of(total)
+        return Duration(d.coarse, d.fine, d.lo + err, None)
+
+    def length_to(self, end: Duration) -> jax.Array:
+        """``end - self`` as a float, rounded about once (not exact: for smooth formulas)."""
+        return (end.coarse - self.coarse) + ((end.fine - self.fine) + (_lo(end) - _lo(self)))
 
     def __add__(self, other: Duration) -> Duration:
-        return self._combine(self.coarse + other.coarse, self.fine + other.fine, _both_whole(self, other))
+        return self._combine(other, 1)
 
     def __sub__(self, other: Duration) -> Duration:
-        return self._combine(self.coarse - other.coarse, self.fine - other.fine, _both_whole(self, other))
+        return self._combine(other, -1)
 
-    def split(self, int_dtype: np.dtype) -> tuple[jax.Array, jax.Array, jax.Array]:
-        """``(k, rest, ok)`` with ``k`` the whole part in ``int_dtype``; ``ok`` False where it does not fit (or < 0)."""
+    def split_exact(self, int_dtype: np.dtype) -> tuple[jax.Array, jax.Array, jax.Array | None, jax.Array]:
+        """``(k, rest, lo, ok)``: the whole part ``k`` in ``int_dtype`` and the fraction ``rest + lo`` in [0, 1).
+
+        ``rest`` is exact in the dtype and ``lo`` (None for a whole duration) is
+        what it leaves; ``ok`` is False where ``k`` does not fit (or is < 0),
+        and then ``k`` is 0 and ``rest`` the rounded total.
+        """
         kc, rc, ok_c = _split(self.coarse, int_dtype)
         kf, rf, ok_f = _split(self.fine, int_dtype)
         k = kc + kf
         ok = ok_c & ok_f & (k >= kc)  # k < kc: the sum wrapped around
-        return jnp.where(ok, k, 0), jnp.where(ok, rc + rf, self.total()), ok
+        rest, lo = rc + rf, self.lo
+        if lo is not None:  # a negative lo on a whole rest borrows one step: rest + lo stays in [0, 1)
+            borrow = (rest + lo) < 0
+            k = k - borrow.astype(k.dtype)
+            rest = jnp.where(borrow, rest + 1, rest)
+            ok = ok & (k >= 0)
+            lo = jnp.where(ok, lo, 0)
+        return jnp.where(ok, k, 0), jnp.where(ok, rest, self.total()), lo, ok
+
+    def split(self, int_dtype: np.dtype) -> tuple[jax.Array, jax.Array, jax.Array]:
+        """``(k, rest, ok)`` with ``k`` the whole part in ``int_dtype``; ``ok`` False where it does not fit (or < 0)."""
+        k, rest, lo, ok = self.split_exact(int_dtype)
+        if lo is not None:
+            rest = jnp.where(ok, jnp.minimum(rest + lo, _below_one(rest.dtype)), rest)
+        return k, rest, ok
 
     def is_whole(self) -> jax.Array | bool:
-        """True when statically known whole, else a traced test (fractional parts are all in ``fine``)."""
-        return True if self.whole else (self.fine % 1 == 0)
+        """True when statically known whole, else a traced test (fractional parts are all in ``fine`` and ``lo``)."""
+        return True if self.whole else (self.fine % 1 == 0) & (self.lo == 0)
+
+
+def _two_sum(a: Any, b: Any) -> tuple[Any, Any]:
+    """``(s, err)`` with ``s = a + b`` rounded and ``s + err == a + b`` exactly (Knuth's two-sum: no products to fuse)."""
+    s = a + b
+    b_seen = s - a
+    return s, (a - (s - b_seen)) + (b - b_seen)
+
+
+def _lo(d: Duration) -> Any:
+    return 0 if d.lo is None else d.lo
+
+
+def _below_one(dtype: np.dtype) -> np.ndarray:
+    return np.nextafter(np.asarray(1, dtype), np.asarray(0, dtype))
 
 
 @jax.tree_util.register_pytree_with_keys_class
@@ -227,16 +344,12 @@ class Rate(Pair):
         self.hi, self.lo = hi, lo
 
     @classmethod
-    def tree_unflatten(cls, _: None, children: Any) -> Rate:
-        return cls(*children)
-
-    @classmethod
-    def of(cls, x: Any) -> Rate:
+    def of(cls, x: Any, dtype: np.dtype | None = None) -> Rate:
         """A rate from a number or array (concrete or traced); a Rate is returned as is."""
         if isinstance(x, Rate):
             return x
         floating = hasattr(x, "dtype") and jnp.issubdtype(x.dtype, jnp.floating)
-        dtype = jax.dtypes.canonicalize_dtype(x.dtype) if floating else default_float()
+        dtype = jax.dtypes.canonicalize_dtype(dtype or (x.dtype if floating else default_float()))
         v = concrete(x)
         if v is not None:
             v = v.astype(np.float64)
@@ -244,10 +357,6 @@ class Rate(Pair):
             return cls(np.asarray(hi), np.asarray(v - hi.astype(np.float64), dtype))
         x = jnp.asarray(x, dtype)
         return cls(x, jnp.zeros_like(x))
-
-
-def _both_whole(a: Duration, b: Duration) -> bool | None:
-    return True if a.whole and b.whole else None
 
 
 class Step(NamedTuple):
@@ -296,8 +405,8 @@ class Step(NamedTuple):
             whole_fine = jnp.floor(start.fine)
             fits = fits & (whole_fine >= 0) & (whole_fine < GRAIN)
             k = jnp.where(fits, c, 0).astype(self.whole.dtype) + jnp.where(fits, whole_fine, 0).astype(self.whole.dtype)
-            # One rounding: the whole difference in integers, then the fractions.
-            exact = (self.whole - k).astype(self.frac.dtype) + (self.frac - (start.fine - whole_fine))
+            # The whole difference in integers, then the fractions, then what the fine part lost.
+            exact = (self.whole - k).astype(self.frac.dtype) + (self.frac - (start.fine - whole_fine)) - start.lo
         return jnp.where(fits, exact, self.float() - start.total())
 
     def minus(self, offset: Duration) -> Step:
@@ -314,17 +423,16 @@ class Step(NamedTuple):
         )
 
 
-def ramp(t: Step, length: Duration, start: Duration | None = None) -> tuple[jax.Array, jax.Array]:
-    """``(done, left)``: the fractions of the ramp of ``length`` from ``start`` (0) passed and still to go.
+def ramp(t: Step, end: Duration, start: Duration | None = None) -> tuple[jax.Array, jax.Array]:
+    """``(done, left)``: the fractions of the ramp from ``start`` (0) to ``end`` passed and still to go.
 
-    ``done = clip((t - start) / length, 0, 1)`` and ``left = 1 - done``, but
+    ``done = clip((t - start) / (end - start), 0, 1)`` and ``left = 1 - done``, but
     ``left`` is computed from the exact remaining distance, not as ``1 - done``,
     so curves that go to their end value (``left ** power``) keep every digit
     near the end. A ramp of length <= 0 is complete from ``t >= start`` on.
     """
-    end = length if start is None else start + length
     remaining = -t.since(end)
-    total = length.total()
+    total = end.total() if start is None else start.length_to(end)
     safe = jnp.where(total > 0, total, 1)
     # Decided by exact comparison, not by x / length == 1: XLA turns a division
     # by a constant into a multiplication by its reciprocal (150 * (1/150) > 1).
@@ -362,7 +470,7 @@ def geometric(base: jax.Array, e: jax.Array, bits: int, cap: jax.Array | None = 
 
 
 def _limbs(x: jax.Array, bits: int, count: int) -> list[jax.Array]:
-    """``x >= 0`` as ``count`` floats summing to it, each with at most ``bits`` significant bits.
+    """``x`` as ``count`` floats summing to it, each with at most ``bits`` significant bits.
 
     Cut at ``x``'s own binary exponent by scaling with powers of two and
     flooring, which is exact: no product here can be fused or rounded.
@@ -376,11 +484,12 @@ def _limbs(x: jax.Array, bits: int, count: int) -> list[jax.Array]:
     return [*out, x]
 
 
-def _remainder(whole: jax.Array, frac: jax.Array, q: jax.Array, n: jax.Array, f: jax.Array) -> tuple[jax.Array, jax.Array]:
-    """``whole + frac - q * (n + f)`` as ``(integer, float in [-1/2, 1/2])``, exact to the float's last bits.
+def _remainder(whole: jax.Array, frac: jax.Array, q: jax.Array, n: jax.Array, f: tuple[jax.Array, ...]) -> tuple[jax.Array, jax.Array]:
+    """``whole + frac - q * (n + sum(f))`` as ``(integer, float in [-1/2, 1/2])``, exact to the float's last bits.
 
-    ``q`` and ``n`` are non-negative integers and ``0 <= f < 1`` a float. The
-    product ``q * f`` is split into limbs whose products are exact (so eager
+    ``q`` and ``n`` are non-negative integers and ``sum(f)`` a fraction held as
+    floats (a `Duration`'s fraction and its ``lo``). Each
+    product ``q * f_i`` is split into limbs whose products are exact (so eager
     and jitted evaluation agree, FMA or not). Whole parts are summed in
     unsigned integers, which wrap, and read back as signed (exact as long as
     the true remainder fits); the float part is kept within half a step of 0,
@@ -396,13 +505,13 @@ def _remainder(whole: jax.Array, frac: jax.Array, q: jax.Array, n: jax.Array, f:
     rest = frac
     for j in range(q_limbs):
         q_j = ((q >> (j * q_bits)) & ((1 << q_bits) - 1)).astype(dtype)
-        for f_h in _limbs(f, f_bits, 2):
+        for f_h in (limb for f_i in f for limb in _limbs(f_i, f_bits, 2)):
             p = jnp.ldexp(q_j * f_h, j * q_bits)  # exact: at most `digits` significant bits
             whole_p = jnp.round(p)
             rest = rest - (p - whole_p)  # both within 1/2: at most one rounding, at the last bit
             carry = jnp.round(rest)
             rest = rest - carry
-            acc = acc - whole_p.astype(unsigned) + carry.astype(int_dtype).astype(unsigned)
+            acc = acc - whole_p.astype(int_dtype).astype(unsigned) + carry.astype(int_dtype).astype(unsigned)
     return jax.lax.bitcast_convert_type(acc, int_dtype), rest
 
 
@@ -429,19 +538,20 @@ def floor_div(t: Step, period: Duration) -> tuple[jax.Array, Step]:
     For a whole ``period`` (``period.whole``) the quotient is computed exactly
     in integers (then rounded once to the float dtype, so it is exact below
     2**24 in float32) and the remainder is exact. Otherwise the period is
-    ``n + f`` (whole ``n``, ``0 <= f < 1``): a float estimate of the quotient is
-    corrected by the remainder, computed with ``q * f`` split into exact
-    partial products (`_remainder`), so the remainder is exact to the float's
-    last bits at every step and eager and jitted evaluation agree. A period
-    shorter than a step (``n = 0``) first reduces the step modulo a whole
-    multiple of it, so periods of 1/64 step and more (1/512 under x64) are
-    handled exactly; shorter ones keep ``r`` within ``[0, period]``. A period
+    ``n + f`` (whole ``n``, ``0 <= f < 1`` held as a float plus the duration's
+    ``lo``): a float estimate of the quotient is corrected by the remainder,
+    computed with ``q * f`` split into exact partial products (`_remainder`),
+    so the remainder is exact to the float's last bits at every step and eager
+    and jitted evaluation agree. A period shorter than a step (``n = 0``,
+    its ``lo`` left out) first reduces the step modulo a whole multiple of it,
+    so periods of 1/64 step and more (1/512 under x64) are handled exactly;
+    shorter ones keep ``r`` within ``[0, period]``. A period
     <= 0 acts as 1; one beyond the integer type is never completed (q = 0).
     Differentiable in ``period``: ``dr/dperiod = -q``.
     """
     int_dtype, dtype = t.whole.dtype, t.frac.dtype
     top = jnp.iinfo(int_dtype).max
-    n, f, ok = period.split(int_dtype)
+    n, f, f_lo, ok = period.split_exact(int_dtype)
     total = period.total()
     beyond = ~ok & (total > 0)  # longer than any step: never completed
     if period.whole:
@@ -453,8 +563,9 @@ def floor_div(t: Step, period: Duration) -> tuple[jax.Array, Step]:
     # Derivatives in the period come from `_less_period_multiples` below, not from this exact arithmetic.
     n, f = jnp.where(unit, 1, n), jax.lax.stop_gradient(jnp.where(unit, 0, f).astype(dtype))
     length = jnp.where(unit, 1, total)
-    # Shorter than a step: f = m * 2**-k with a whole m, and m steps are 2**k whole periods.
+    # Shorter than a step: f = m * 2**-k with a whole m, and m steps are 2**k whole periods (lo is left out).
     short = n == 0
+    f_lo = jax.lax.stop_gradient(jnp.where(unit | short, 0, f_lo))
     mant, e = jnp.frexp(f)
     digits = jnp.finfo(dtype).nmant + 1
     m = jnp.ldexp(mant, digits)  # whole, below 2**digits
@@ -467,7 +578,7 @@ def floor_div(t: Step, period: Duration) -> tuple[jax.Array, Step]:
 
     def reduce(q: jax.Array) -> tuple[jax.Array, jax.Array, jax.Array]:
         q = jnp.clip(q, 0, ceiling)
-        r_int, r_frac = _remainder(whole, t.frac, q, n, f)
+        r_int, r_frac = _remainder(whole, t.frac, q, n, (f, f_lo))
         return q, r_int, r_frac
 
     estimate = jnp.floor((whole.astype(dtype) + t.frac) / length)
@@ -477,14 +588,15 @@ def floor_div(t: Step, period: Duration) -> tuple[jax.Array, Step]:
     q, r_int, r_frac = reduce(q + jnp.floor((r_int.astype(dtype) + r_frac) / length).astype(int_dtype))
     # then at most one period either way where the remainder is within rounding of 0 or period.
     low = (r_int < 0) | ((r_int == 0) & (r_frac < 0))
-    high = (r_int - n).astype(dtype) + (r_frac - f) >= 0
+    high = (r_int - n).astype(dtype) + (r_frac - f) - f_lo >= 0
     step = low.astype(int_dtype) - high.astype(int_dtype)  # +1: add a period
     q = q - step
-    r_int, r_frac = r_int + step * n, r_frac + step.astype(dtype) * f
+    r_int, r_frac = r_int + step * n, r_frac + step.astype(dtype) * f + step.astype(dtype) * f_lo
     carry = jnp.floor(r_frac)
     r_int, r_frac = r_int + carry.astype(int_dtype), r_frac - carry
     # Only a period under 1/64 step (its quotient beyond the integers) can still be out of [0, period].
     below = r_int < 0
+    f = jnp.minimum(f + f_lo, _below_one(dtype))
     above = (r_int > n) | ((r_int == n) & (r_frac > f))
     r = Step(jnp.where(below, 0, jnp.where(above, n, r_int)), jnp.where(below, 0, jnp.where(above, f, r_frac)))
     q = jnp.where(blocks > 0, blocks.astype(dtype) * per_block, 0) + q.astype(dtype)

@@ -22,26 +22,25 @@ def _one_cycle_knots(steps: Duration, pct_start: Rate, three_phase: bool) -> Dur
     Computed in float64 when the values are concrete (as torch does), so a knot
     such as ``0.3 * 100 - 1`` is 29, not float32's 29.0000012.
     """
-    parts = [concrete(x) for x in (pct_start.hi, pct_start.lo, steps.coarse, steps.fine)]
-    xp = np if all(p is not None for p in parts) else jnp
-    up_end = (pct_start.exact() * steps.exact() if xp is np else pct_start.total() * steps.total()) - 1
+    one = Duration.of(1)
+    up_end = steps.times(pct_start) - one
     # When the rise would end before step 0, torch starts on the falling phase;
     # a first knot at up_end reproduces that (the rise then has zero length).
-    first = xp.minimum(0, up_end)
-    middle = [up_end, 2 * up_end] if three_phase else [up_end]
-    inner = Duration.of(xp.stack([first, *middle], axis=-1))
-    last = steps - Duration.of(1)
+    xp = np if concrete(up_end.coarse) is not None else jnp
+    up_end = up_end.general()
+    first = up_end.map(lambda x: xp.where(up_end.total() < 0, x, 0))
+    middle = [up_end, up_end + up_end] if three_phase else [up_end]
+    inner = Duration(*(xp.stack(p, axis=-1) for p in zip(*(d.general().parts() for d in [first, *middle]))), None)
+    last = steps - one
     # pct_start * steps is rounded to the float dtype (2**31 - 2 becomes 2**31 in float32), so a
     # knot can land past steps - 1: it is held there (parts compared as they are normalised).
-    lc, lf = last.coarse[..., None], last.fine[..., None]
     # A batch of pct_start with one steps (or the reverse): every part takes the batch shape.
-    batch = jnp.broadcast_shapes(jnp.shape(inner.coarse)[:-1], jnp.shape(lc)[:-1])
-    lc, lf = jnp.broadcast_to(lc, batch + (1,)), jnp.broadcast_to(lf, batch + (1,))
-    inner = Duration(*(jnp.broadcast_to(x, batch + jnp.shape(x)[-1:]) for x in (inner.coarse, inner.fine)), inner.whole)
-    past = (inner.coarse > lc) | ((inner.coarse == lc) & (inner.fine > lf))
+    batch = jnp.broadcast_shapes(jnp.shape(inner.coarse)[:-1], jnp.shape(last.coarse))
+    last = last.general().map(lambda x: jnp.broadcast_to(x[..., None], batch + (1,)))
+    inner = inner.map(lambda x: jnp.broadcast_to(x, batch + jnp.shape(x)[-1:]))
+    past = (inner.coarse > last.coarse) | ((inner.coarse == last.coarse) & (inner.fine + inner.lo > last.fine + last.lo))
     return Duration(
-        jnp.concatenate([jnp.where(past, lc, inner.coarse), lc], axis=-1),
-        jnp.concatenate([jnp.where(past, lf, inner.fine), lf], axis=-1),
+        *(jnp.concatenate([jnp.where(past, b, a), b], axis=-1) for a, b in zip(inner.parts(), last.parts())),
         None,
     )
 

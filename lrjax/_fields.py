@@ -9,7 +9,7 @@ validation (`Param.convert`, run by `Tree.__post_init__`), ``repr`` and
 Every number becomes a strongly typed floating leaf (the default float dtype
 unless it already is a floating array), so changing a value, or giving an int
 where a float was given before, never changes the leaf's abstract value and
-never retraces. Durations become exact `Duration` leaf pairs. Checks run on
+never retraces. Durations become exact `Duration`s. Checks run on
 concrete values; traced values pass unchecked (see `Schedule`), but their
 shapes are checked, which tracing keeps.
 """
@@ -264,7 +264,7 @@ def value(default: Any = _MISSING, *, ge: float | None = None, gt: float | None 
 
 
 def duration(default: Any = _MISSING, *, ge: float | None = 0, gt: float | None = None) -> Any:
-    """A length in steps, exact for every whole number (a `Duration` leaf pair); ``>= 0`` unless said otherwise."""
+    """A length in steps, exact for every whole number (a `Duration`: two leaves, three when fractional); ``>= 0`` unless said otherwise."""
     return declare(Param("duration", ge if gt is None else None, gt, optional=default is None), default)
 
 

@@ -42,9 +42,7 @@ class join(Schedule):  # noqa: N801
     def _evaluate(self, t: Step) -> jax.Array:
         piece = count_reached(t, self.boundaries)
         zero = jnp.zeros(self.boundaries.shape[:-1] + (1,), self.boundaries.dtype)
-        coarse = jnp.concatenate([zero, self.boundaries.coarse], axis=-1)
-        fine = jnp.concatenate([zero, self.boundaries.fine], axis=-1)
-        start = Duration(jnp.take(coarse, piece), jnp.take(fine, piece), self.boundaries.whole)
+        start = self.boundaries.map(lambda x: jnp.take(jnp.concatenate([zero, x], axis=-1), piece))
         local = t.minus(start)
         values = [s._evaluate(local) for s in self.schedules]
         piece, *values = jnp.broadcast_arrays(piece, *values)

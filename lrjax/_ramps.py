@@ -89,5 +89,5 @@ class cooldown(Schedule):  # noqa: N801
             self.require("end must be > 0 with shape='exponential'", lambda end: end > 0, "end")
 
     def _evaluate(self, t: Step) -> jax.Array:
-        done, left = ramp(t, self.steps, start=self.total_steps - self.steps)
+        done, left = ramp(t, self.total_steps, start=self.total_steps - self.steps)
         return interpolate(self.schedule._evaluate(t), self.end, done, left, self.shape)

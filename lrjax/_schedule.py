@@ -36,7 +36,7 @@ class Schedule(Tree):
     powers, durations, boundaries) is a PyTree leaf, so a schedule passed as an
     argument to a jitted function can change any of them without recompiling,
     and `jax.vmap`, `jax.grad` and sharding apply to them like to any array.
-    Durations are exact `Duration` leaf pairs. Only structure is static: the
+    Durations are exact `Duration`s. Only structure is static: the
     kind of schedule, the number of pieces, shape names such as ``"cosine"``,
     flags such as ``staircase``, and what was decided from concrete values
     when the schedule was built (a duration known to be whole, an exponent

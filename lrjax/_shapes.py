@@ -53,7 +53,6 @@ def interpolate_knots(t: Step, xs: Duration, ys: jax.Array, shape: str) -> jax.A
     if n == 1:
         return ys[0]
     i = jnp.clip(count_reached(t, xs) - 1, 0, n - 2)
-    x0 = Duration(jnp.take(xs.coarse, i), jnp.take(xs.fine, i), xs.whole)
-    x1 = Duration(jnp.take(xs.coarse, i + 1), jnp.take(xs.fine, i + 1), xs.whole)
-    done, left = ramp(t, x1 - x0, start=x0)
+    x0, x1 = xs.map(lambda x: jnp.take(x, i)), xs.map(lambda x: jnp.take(x, i + 1))
+    done, left = ramp(t, x1, start=x0)
     return interpolate(jnp.take(ys, i), jnp.take(ys, i + 1), done, left, shape)

@@ -113,8 +113,7 @@ def general(trees: Sequence[Any]) -> list[Any]:
     """
     a = trees[0]
     if isinstance(a, Duration):
-        whole = a.whole if all(x.whole == a.whole for x in trees) else None
-        return [Duration(x.coarse, x.fine, whole) for x in trees]
+        return list(trees) if all(x.whole == a.whole for x in trees) else [x.general() for x in trees]
     if isinstance(a, Tree):
         for x in trees:
             jax.tree.structure(x)  # decides what a preset decides when first flattened

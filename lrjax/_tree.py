@@ -182,7 +182,7 @@ def batch_axes(tree: Any, batch: tuple[int, ...]) -> Any:
             y = {k: axis(v, param) for k, v in x.items()}
         elif isinstance(x, Duration):
             a = axis(x.coarse, param)
-            y = Duration(a, a, x.whole)
+            y = x.map(lambda _: a)
         elif isinstance(x, Rate):
             a = axis(x.hi, param)
             y = Rate(a, a)
@@ -224,36 +224,25 @@ def plain(a: np.ndarray, whole: bool = False) -> Any:
 
 
 def number(x: Any, param: Param) -> Any:
-    """A concrete leaf as Python numbers; a `Duration` as its exact float64 total (whole numbers as ints), a `Rate` likewise."""
-    if isinstance(x, Rate):
-        if concrete(x.hi) is None:
-            return None
-        return plain_rate(x)
-    if isinstance(x, Duration):
-        if concrete(x.coarse) is None:
-            return None
-        total = x.exact()
-        if x.whole or np.all(total % 1 == 0):
-            return plain(total, whole=True)
-        # The shortest decimal of ``fine`` in its dtype, plus the whole ``coarse``, reads back to the same pair.
-        short = np.asarray(x.coarse, np.float64) + np.asarray(plain(np.asarray(x.fine)), np.float64)
-        again = Duration.of(short, x.dtype)
-        if np.array_equal(again.coarse, x.coarse) and np.array_equal(again.fine, x.fine):
-            total = short
-        return plain(total, whole=True)
+    """A concrete leaf as Python numbers; a `Duration` or `Rate` as the shortest decimal of its exact float64 total."""
+    if isinstance(x, Pair):
+        return None if concrete(x.main) is None else plain_pair(x)
     a = concrete(x)
     return None if a is None else plain(a, whole=param.whole)
 
 
-def plain_rate(r: Rate) -> Any:
-    """The shortest decimal (of up to 17 digits) that `Rate.of` turns back into the same pair."""
-    total = r.exact()
+def plain_pair(x: Pair) -> Any:
+    """The shortest decimal (of up to 17 digits) that reads back as the same parts; whole durations as ints."""
+    total = x.exact()
     if total.ndim:
-        return [plain_rate(Rate(hi, lo)) for hi, lo in zip(np.asarray(r.hi), np.asarray(r.lo))]
+        return [plain_pair(x.map(lambda p, i=i: np.asarray(p)[i])) for i in range(len(total))]
+    if isinstance(x, Duration) and np.isfinite(total) and total % 1 == 0:
+        return plain(total, whole=True)
+    parts = [np.asarray(p) for p in x.parts()]
     for digits in range(1, 18):
         short = float(f"{float(total):.{digits}g}")
-        again = Rate.of(short)
-        if again.hi.dtype == np.asarray(r.hi).dtype and again.hi == r.hi and again.lo == r.lo:
+        again = [np.asarray(p) for p in type(x).of(np.float64(short), parts[0].dtype).parts()]
+        if len(again) == len(parts) and all(a.dtype == b.dtype and np.array_equal(a, b) for a, b in zip(again, parts)):
             return short
     return float(total)
 

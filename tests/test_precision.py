@@ -30,7 +30,7 @@ PRECISE = [c for c in CASES if c.id not in ("from_fn", "noise", "algebra", "prod
 #: Known gaps, each checked at its own (measured) bound so that it cannot grow unnoticed:
 #: a fractional `mult` places cycle starts by a float32 estimate; three-phase one-cycle's
 #: second knot, at 2 * pct_start * steps - 2, sits a float32 ulp from the float64 one.
-GAPS = {"restart_fractional": 5e-6, "one_cycle_linear_3phase": 5e-6}
+GAPS = {"restart_fractional": 5e-6}
 EXAMPLES = int(os.environ.get("LRJAX_PRECISION_EXAMPLES", "1"))
 DURATION_NAMES = {"steps", "warm", "mid", "period", "every", "delay", "epoch", "ramp", "total", "first", "second",
                   "warmup_steps", "total_steps", "stable_steps", "decay_steps", "up_steps", "down_steps", "boundaries"}

@@ -11,6 +11,8 @@ import pytest
 import lrjax
 from lrjax._cli import main
 
+from .helpers import assert_same_tree
+
 
 def test_1_restart_with_a_large_whole_mult_has_finite_gradients():
     def value(period, mult):
@@ -228,3 +230,46 @@ def test_12_a_misspelled_or_positional_argument_is_named(text, message):
     # Found by a newcomer: a misspelled keyword reported only the argument it left missing.
     with pytest.raises(ValueError, match=message):
         lrjax.parse(text)
+
+
+@pytest.mark.parametrize("period", [1000 / 3, 0.7 * 3, 12345.678, 2**24 + 0.1])
+def test_14_a_fractional_period_keeps_the_digits_of_the_float_given(period):
+    # A fractional duration kept float32's digits only (its fine part, about 2**-17 steps): at step 2**31 - 1
+    # the phase of a 1000/3-step cycle was 16 steps off the float64 period's.
+    s = lrjax.restart(lrjax.linear(0.0, 1.0, steps=period), period=period)
+    t = np.concatenate([[0, 1, 2**24 + 1, 2**31 - 1], np.random.default_rng(1).integers(0, 2**31 - 1, 100)])
+    expected = np.array([float(Fraction(int(x)) % Fraction(period)) for x in t])
+    eager, jitted = np.asarray(s(jnp.asarray(t, jnp.int32))), np.asarray(jax.jit(s)(jnp.asarray(t, jnp.int32)))
+    np.testing.assert_array_equal(eager, jitted)
+    # The period is held to about 2**-47 of itself: t / period cycles later, t * 2**-47 steps (modulo the period).
+    off = np.abs(eager * period - expected)
+    assert np.all(np.minimum(off, period - off) <= period * 2e-7 + t * 2.0**-46)
+
+
+def test_14_durations_subtract_exactly_when_fine_parts_carry():
+    # x1 - x0 moved a multiple of 256 between the parts in one rounding, losing 2**-17 steps.
+    a, b = 256 + 102 - 2**-17, 179 - 2**-16
+    d = lrjax.Duration.of(a) - lrjax.Duration.of(b)
+    traced = jax.jit(lambda x, y: x - y)(lrjax.Duration.of(a), lrjax.Duration.of(b))
+    assert d.exact() == traced.exact() == a - b
+
+
+def test_14_one_cycle_knots_computed_from_traced_leaves_are_torchs():
+    # A one_cycle passed to a jitted function computes its knots from traced leaves: float32's
+    # 0.3 * 100 put the second knot 2.4e-6 steps late (3e-6 relative at step 58).
+    from . import reference as ref
+
+    s = lrjax.one_cycle(1.0, steps=100, pct_start=0.3, shape="linear", three_phase=True)
+    t = np.arange(101)
+    ours = jax.jit(lambda s, t: s(t))(s, jnp.asarray(t, jnp.int32))
+    expected = ref.one_cycle(t.astype(np.float64), 1.0, 100, 0.3, shape="linear", three_phase=True)
+    np.testing.assert_allclose(ours, expected, rtol=3e-7)
+
+
+def test_14_a_tree_of_placeholders_keeps_a_fractional_durations_structure():
+    # orbax maps a state to a tree of None (one per leaf) and walks both together.
+    s = lrjax.cycle(lrjax.cosine(1.0, steps=1000 / 3), period=1000 / 3)
+    placeholders = jax.tree.map(lambda x: None, s)
+    walked = jax.tree_util.tree_map_with_path(lambda path, x, arg: x, s, placeholders)
+    assert_same_tree(walked, s)
+    assert len(jax.tree.leaves(s)) == 11  # init, end, power, the factor's two parts, and each duration's three
