@@ -51,8 +51,6 @@ EXEMPT = {
 #:   (Step.frac); with a period of a step or two that is 1e-6 of the distance to the cycle's end (3e-6). A fractional
 #:   mult also places cycle starts by a float32 estimate (lrjax._cycle._estimated, the native restart_fractional
 #:   gap): measured 1.1e-5 at mult 1.125, growing as 1 / (mult - 1).
-#: - timm's "exp" decay (r**f - r) / (1 - r) is an exponential minus a constant, which cancels near f = 1
-#:   (7.3e-5 measured over every step, r in [0.01, 0.5]); it needs a native expm1 form.
 
 
 def _restart(mult: float) -> float:
@@ -61,7 +59,6 @@ def _restart(mult: float) -> float:
     return 3e-6 if mult % 1 == 0 else max(3e-6, 4e-6 / (mult - 1))
 
 
-_EXP_DECAY = 1.5e-4
 GAPS: dict[str, Callable[..., float]] = {
     "torch.CosineAnnealingWarmRestarts": lambda T_mult, **kw: _restart(T_mult),
     **{f"timm.{name}": lambda cycle_mul, **kw: _restart(cycle_mul) for name in ("CosineLRScheduler", "TanhLRScheduler")},
@@ -69,7 +66,6 @@ GAPS: dict[str, Callable[..., float]] = {
     "timm.PolyLRScheduler": lambda cycle_mul, power, **kw: 2 * _restart(cycle_mul) / min(power, 1),
     "keras.CosineDecayRestarts": lambda t_mul, **kw: _restart(t_mul), "keras.cosine_decay_restarts": lambda t_mul, **kw: _restart(t_mul),
     "timm.create_scheduler_v2": lambda sched, cycle_mul, **kw: _restart(cycle_mul) if sched in ("cosine", "poly", "tanh") else RTOL,
-    "timm.WSDLRScheduler": lambda decay_fn, **kw: _EXP_DECAY if decay_fn == "exp" else RTOL,
 }
 
 

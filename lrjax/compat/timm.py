@@ -21,7 +21,7 @@ milestone.
   ``noise_seed`` and the step. The draws are deterministic per step, like
   timm's per-step seeding, but not torch's generator's numbers.
 - ``k_decay != 1``, `WSDLRScheduler`'s ``"rsqrt"``/``"power"`` stable phase
-  and its ``"power"`` or callable decay are Python functions of the step
+  and its ``"power"``, ``"exp"`` or callable decay are Python functions of the step
   (`lrjax.from_fn`), so such a schedule has no config or expression;
   ``t_in_epochs`` and ``initialize`` are not taken.
 - `PlateauLRScheduler` is the `lrjax.plateau` controller of the torch
@@ -49,7 +49,7 @@ from .._algebra import blend, clip, per_epoch, shift
 from .._anneal import cosine, linear, polynomial, tanh
 from .._arith import concrete
 from .._cycle import restart
-from .._decay import exponential, multistep, step_decay
+from .._decay import multistep, step_decay
 from .._fields import Param
 from .._from_fn import from_fn
 from .._join import join
@@ -299,6 +299,18 @@ def _power_decay(t: jax.Array, steps: jax.Array, power: jax.Array) -> jax.Array:
     return 1 - jnp.clip(t / steps, 0, 1) ** power
 
 
+def _exp_decay(t: jax.Array, steps: jax.Array, ratio: jax.Array) -> jax.Array:
+    """``(ratio ** f - ratio) / (1 - ratio)``, ``f = min(t / steps, 1)``: timm's ``"exp"`` decay, 1 down to 0 over ``steps``.
+
+    Computed as ``ratio / (1 - ratio) * expm1(-log(ratio) * (1 - f))``, which does not cancel
+    near ``f = 1`` as the difference does. A traced ``ratio`` is held in (0, 1).
+    """
+    eps = jnp.finfo(jnp.result_type(ratio)).eps
+    r = jnp.clip(ratio, eps, 1 - eps)
+    left = jnp.clip((steps - t) / steps, 0, 1)
+    return r / (1 - r) * jnp.expm1(-jnp.log(r) * left)
+
+
 @dataclasses.dataclass(frozen=True)
 class _DecayFn:
     """A user's ``decay_fn(frac)`` applied to the decay progress ``min(t / steps, 1)``."""
@@ -384,9 +396,8 @@ def WSDLRScheduler(  # noqa: N802
         decay = cosine(1.0, steps=d)
     elif decay_fn == "power":
         decay = from_fn(_power_decay, steps=d, power=decay_power)
-    else:  # (r ** f - r) / (1 - r): the exponential from 1 / (1 - r), floored where it reaches r / (1 - r) at f = 1
-        r = as_float(decay_ratio)
-        decay = clip(exponential(1 / (1 - r), rate=r, steps=d), min=r / (1 - r)) - r / (1 - r)
+    else:
+        decay = from_fn(_exp_decay, steps=d, ratio=decay_ratio)
     main = blend(constant(lr_min), stable, weight=shift(decay, steps=as_float(t_initial) - d))
     lr = _warmed(main, base_lr, warmup_t, warmup_lr_init, warmup_prefix=True)
     return _noisy(lr, noise_range_t, noise_pct, noise_std, noise_seed)
