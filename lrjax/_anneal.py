@@ -139,7 +139,9 @@ class tanh(Schedule):  # noqa: N801
     upper: jax.Array = f.value(3.0)
 
     def _evaluate(self, t: Step) -> jax.Array:
-        done, _ = ramp(t, self.steps)
-        x = self.lower + (self.upper - self.lower) * done
+        done, left = ramp(t, self.steps)
+        # x from the nearer end, so that its error stays within x's own rounding.
+        width = self.upper - self.lower
+        x = jnp.where(done <= 0.5, self.lower + width * done, self.upper - width * left)
         # (1 - tanh(x)) / 2 = sigmoid(-2x): no cancellation where tanh nears 1.
         return self.end + (self.init - self.end) * jax.nn.sigmoid(-2 * x)

@@ -312,8 +312,8 @@ def _two_sum(a: Any, b: Any) -> tuple[Any, Any]:
     return s, (a - (s - b_seen)) + (b - b_seen)
 
 
-def _lo(d: Duration) -> Any:
-    return 0 if d.lo is None else d.lo
+def _lo(x: Duration | Step) -> Any:
+    return 0 if x.lo is None else x.lo
 
 
 def _below_one(dtype: np.dtype) -> np.ndarray:
@@ -360,10 +360,22 @@ class Rate(Pair):
 
 
 class Step(NamedTuple):
-    """The step ``whole + frac``, with ``whole`` a non-negative integer array and ``0 <= frac < 1``."""
+    """The step ``whole + frac (+ lo)``, with ``whole`` a non-negative integer array and ``0 <= frac < 1``.
+
+    ``lo`` (None: 0) is a correction far below ``frac``'s last bit, kept where a
+    position is a ratio of integers (a cycle stretched by a whole ``mult``), so
+    that the distance to a cycle's end keeps its digits (`since`).
+    """
 
     whole: jax.Array
     frac: jax.Array
+    lo: jax.Array | None = None
+
+    @staticmethod
+    def select(which: jax.Array, a: Step, b: Step) -> Step:
+        """``a`` where ``which``, else ``b``."""
+        lo = None if a.lo is None and b.lo is None else jnp.where(which, _lo(a), _lo(b))
+        return Step(jnp.where(which, a.whole, b.whole), jnp.where(which, a.frac, b.frac), lo)
 
     @classmethod
     def of(cls, t: jax.Array, dtype: np.dtype, int_dtype: np.dtype | None = None) -> Step:
@@ -388,7 +400,8 @@ class Step(NamedTuple):
         return Step.of(jnp.asarray(x, self.frac.dtype), self.frac.dtype, self.whole.dtype)
 
     def float(self) -> jax.Array:
-        return self.whole.astype(self.frac.dtype) + self.frac
+        x = self.whole.astype(self.frac.dtype) + self.frac
+        return x if self.lo is None else x + self.lo
 
     def since(self, start: Duration) -> jax.Array:
         """``self - start`` as a float; exact whenever ``start`` is whole and the result is below 2**24.
@@ -407,6 +420,7 @@ class Step(NamedTuple):
             k = jnp.where(fits, c, 0).astype(self.whole.dtype) + jnp.where(fits, whole_fine, 0).astype(self.whole.dtype)
             # The whole difference in integers, then the fractions, then what the fine part lost.
             exact = (self.whole - k).astype(self.frac.dtype) + (self.frac - (start.fine - whole_fine)) - start.lo
+        exact = exact if self.lo is None else exact + self.lo
         return jnp.where(fits, exact, self.float() - start.total())
 
     def minus(self, offset: Duration) -> Step:
@@ -420,6 +434,7 @@ class Step(NamedTuple):
         return Step(
             jnp.where(negative, self.whole, jnp.where(keep, whole, 0)),
             jnp.where(negative, self.frac, jnp.where(keep, frac - borrow, 0)),
+            None if self.lo is None else jnp.where(negative | keep, self.lo, 0),
         )
 
 

@@ -47,23 +47,64 @@ def _tabulated(t: Step, period: Duration, mult: jax.Array) -> tuple[jax.Array, S
     # S_i = period * G(i), G(i) = (mult**i - 1) / (mult - 1), in unsigned integers that wrap: exact
     # wherever the true start fits (arithmetic modulo 2**size), which a float estimate decides.
     i = jnp.arange(size, dtype=unsigned)
-    _, cycles = geometric(m, i, size.bit_length() - 1)
+    stretches, cycles = geometric(m, i, size.bit_length() - 1)
     starts = p * cycles
     # Below 3/4 of 2**size by the estimate (float error ~1e-7): the true start has not wrapped;
     # above it, it is beyond the integer type's maximum anyway.
     m_f = m.astype(float_dtype)
-    estimate = p.astype(float_dtype) * ((m_f ** i.astype(float_dtype) - 1) / (m_f - 1))
+    stretches_f = m_f ** i.astype(float_dtype)
+    estimate = p.astype(float_dtype) * ((stretches_f - 1) / (m_f - 1))
     exact = fits & (estimate < 0.75 * 2.0**size) & (starts <= top)
     exact = exact | (i == 0)  # the first cycle starts at 0, whatever the period
     starts = jnp.where(exact, starts, top).astype(int_dtype)
     # searchsorted counts in int32 whatever the step's type: one integer type throughout (int64 under x64).
     k = jnp.searchsorted(starts, t.whole, side="right", method="compare_all").astype(int_dtype) - 1
     k = jnp.clip(k, 0, jnp.sum(exact, dtype=int_dtype) - 1)
-    local = Step(t.whole - jnp.take(starts, k), t.frac)
+    local = t.whole - jnp.take(starts, k)  # steps into cycle k, stretched by mult**k
+    stretch_f = jnp.take(stretches_f, k)
+    # mult**k in integers (exact; beyond 3/4 of the unsigned range, where it may have wrapped,
+    # the cycle is longer than any step: local / mult**k is then taken in floats).
+    small = stretch_f < 0.75 * 2.0**size
+    stretch = jnp.where(small, jnp.take(stretches, k), 1)
+    whole = jnp.where(small, local.astype(unsigned) // stretch, 0)
+    r = jnp.where(small, local.astype(unsigned) - whole * stretch, local.astype(unsigned))
+    stretch_r = jnp.where(small, stretch.astype(float_dtype), stretch_f)
+    frac = r.astype(float_dtype) / stretch_r
+    lo = t.frac / stretch_r  # a float step's fraction, stretched
+    if (int_dtype, float_dtype) == (jnp.int32, jnp.float32):  # float64 (x64) holds the quotient to its own precision
+        # What frac lost, so that a child's distance to the cycle's end keeps its digits.
+        lo = lo + jnp.where(small & (stretch < 2**28), _division_error(r, stretch, frac), 0)
     k = k.astype(float_dtype)
-    limit = jnp.where(fits, period.total(), jnp.inf)  # a period beyond the integers never ends
-    position = _less_start(local.float(), period.total(), mult.astype(float_dtype), k) / power(mult.astype(float_dtype), k)
-    return k, t.at(jnp.clip(position, 0, jnp.maximum(limit, 0)))
+    # The derivatives (in period and mult) of the same position computed in floats.
+    mult = mult.astype(float_dtype)
+    position = _less_start(local.astype(float_dtype) + t.frac, period.total(), mult, k) / jnp.power(mult, k)
+    return k, Step(whole.astype(int_dtype), _with_tangent(frac, position), lo)
+
+
+def _division_error(r: jax.Array, d: jax.Array, q: jax.Array) -> jax.Array:
+    """``r / d - q`` for uint32 ``0 <= r < d < 2**28`` and ``q`` their float32 quotient: what ``q`` lost.
+
+    ``q = n * 2**-s`` with ``n`` its 24-bit significand (read from its bits: ``q`` is
+    0 or at least ``2**-28``), and ``r * 2**s - n * d`` is computed in wrapping
+    unsigned integers: exact, as the true value is below ``2**31``.
+    """
+    bits = jax.lax.bitcast_convert_type(q, jnp.int32)
+    n = jnp.where(q > 0, (bits & 0x7FFFFF) | 0x800000, 0).astype(jnp.uint32)
+    shift = 150 - (bits >> 23)  # q = n * 2**-shift, 24 <= shift <= 52
+    scaled = jax.lax.shift_left(r, shift.astype(jnp.uint32)) - n * d
+    unit = jax.lax.bitcast_convert_type((127 - shift) << 23, jnp.float32)  # 2**-shift
+    return jax.lax.bitcast_convert_type(scaled, jnp.int32).astype(jnp.float32) * unit / d.astype(jnp.float32)
+
+
+@jax.custom_jvp
+def _with_tangent(x: jax.Array, y: jax.Array) -> jax.Array:
+    """``x`` itself, differentiated as ``y``: an exact value with the derivatives of its float estimate."""
+    return x
+
+
+@_with_tangent.defjvp
+def _with_tangent_jvp(primals, tangents):
+    return primals[0], tangents[1]
 
 
 @jax.custom_jvp
@@ -130,7 +171,8 @@ def _general(t: Step, period: Duration, mult: jax.Array) -> tuple[jax.Array, Ste
     i = jax.lax.select_n(jnp.broadcast_to(which, found[0][0].shape), *(q for q, _ in found))
     whole = jax.lax.select_n(jnp.broadcast_to(which, i.shape), *(r.whole for _, r in found))
     frac = jax.lax.select_n(jnp.broadcast_to(which, i.shape), *(r.frac for _, r in found))
-    return i, Step(whole, frac)
+    lo = jnp.where(which == 1, found[1][1].lo, 0)
+    return i, Step(whole, frac, lo)
 
 
 _FIND = {"periodic": _periodic, "tabulated": _tabulated, "estimated": _estimated, None: _general}
@@ -198,8 +240,7 @@ class restart(Schedule):  # noqa: N801
         if self.limit is not None:
             limit = jnp.maximum(self.limit, 1)
             held = i >= limit
-            end = local.at(self.period)
-            local = Step(jnp.where(held, end.whole, local.whole), jnp.where(held, end.frac, local.frac))
+            local = Step.select(held, local.at(self.period), local)
             i = jnp.where(held, limit - 1, i)
         value = self.schedule._evaluate(local)
         return value if self.flat else value * power(self.factor, i)

@@ -51,8 +51,7 @@ class warmup(Schedule):  # noqa: N801
         if self.prefix:
             inner = t.minus(self.steps)  # step 0 while ramping: the ramp's target
         else:
-            end = t.at(self.steps)
-            inner = Step(jnp.where(ramping, end.whole, t.whole), jnp.where(ramping, end.frac, t.frac))
+            inner = Step.select(ramping, t.at(self.steps), t)
         after = self.schedule._evaluate(inner)
         done, left = ramp(t, self.steps)
         return jnp.where(ramping, interpolate(self.init, after, done, left, self.shape), after)

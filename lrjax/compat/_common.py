@@ -101,7 +101,7 @@ class later(Schedule):  # noqa: N801
         whole = t.whole + k + carry.astype(k.dtype)
         fits = ok & (whole >= t.whole)  # a sum past the integer dtype's maximum goes by floats
         rough = t.at(t.float() + self.steps.total())
-        return self.schedule._evaluate(Step(jnp.where(fits, whole, rough.whole), jnp.where(fits, frac - carry, rough.frac)))
+        return self.schedule._evaluate(Step.select(fits, Step(whole, frac - carry, t.lo), rough))
 
 
 def check_last_epoch(where: str, last_epoch: ArrayLike) -> None:
