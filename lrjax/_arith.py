@@ -251,8 +251,10 @@ class Duration(Pair):
         bits = -(-(jnp.finfo(dtype).nmant + 1) // 2)
         hi = _limbs(jnp.asarray(r.hi, dtype), bits, 2)
         total, err = None, r.hi * _lo(self) + r.lo * self.total()
-        for x in (self.coarse, self.fine):
-            for a in _limbs(jnp.asarray(x, dtype), bits, 2):
+        # A whole fine part has at most 8 significant bits: its products with hi's limbs are exact as they are.
+        fine = [self.fine] if self.whole else _limbs(jnp.asarray(self.fine, dtype), bits, 2)
+        for limbs in (_limbs(jnp.asarray(self.coarse, dtype), bits, 2), fine):
+            for a in limbs:
                 for h in hi:
                     p = h * a  # exact: at most 2 * bits significant bits
                     if total is None:
@@ -487,13 +489,16 @@ def geometric(base: jax.Array, e: jax.Array, bits: int, cap: jax.Array | None = 
 def _limbs(x: jax.Array, bits: int, count: int) -> list[jax.Array]:
     """``x`` as ``count`` floats summing to it, each with at most ``bits`` significant bits.
 
-    Cut at ``x``'s own binary exponent by scaling with powers of two and
-    flooring, which is exact: no product here can be fused or rounded.
+    Each limb keeps the top ``bits`` of the significand of what is left (its
+    low bits cleared, which truncates exactly toward 0): no product here can
+    be fused or rounded, and it costs two operations per limb.
     """
+    info = jnp.finfo(x.dtype)
+    unsigned = jnp.dtype(f"uint{info.bits}")
+    keep = ~np.array((1 << (info.nmant + 1 - bits)) - 1, unsigned)
     out = []
     for _ in range(count - 1):
-        _, e = jnp.frexp(x)
-        hi = jnp.ldexp(jnp.floor(jnp.ldexp(x, bits - e)), e - bits)
+        hi = jax.lax.bitcast_convert_type(jax.lax.bitcast_convert_type(x, unsigned) & keep, x.dtype)
         out.append(hi)
         x = x - hi
     return [*out, x]

@@ -24,11 +24,11 @@ def _one_cycle_knots(steps: Duration, pct_start: Rate, three_phase: bool) -> Dur
     """
     one = Duration.of(1)
     up_end = steps.times(pct_start) - one
-    # When the rise would end before step 0, torch starts on the falling phase;
-    # a first knot at up_end reproduces that (the rise then has zero length).
+    # pct_start * steps may be a rounding below 1 (`_check_rise` allows it): the rise then ends at
+    # step 0 (it has zero length: a jump to the peak, within 1e-6 of torch's value there).
     xp = np if concrete(up_end.coarse) is not None else jnp
-    up_end = up_end.general()
-    first = up_end.map(lambda x: xp.where(up_end.total() < 0, x, 0))
+    up_end = up_end.general().map(lambda x: xp.where(up_end.total() >= 0, x, 0))
+    first = up_end.map(xp.zeros_like)
     middle = [up_end, up_end + up_end] if three_phase else [up_end]
     inner = Duration(*(xp.stack(p, axis=-1) for p in zip(*(d.general().parts() for d in [first, *middle]))), None)
     last = steps - one

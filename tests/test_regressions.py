@@ -298,3 +298,11 @@ def test_14_tanh_keeps_its_digits_near_its_end():
     ours = np.asarray(jax.jit(lambda s, t: s(t))(s, jnp.asarray(t, jnp.int32)), np.float64)
     counted = expected >= 1e-3
     np.testing.assert_allclose(ours[counted], expected[counted], rtol=1e-6)
+
+
+def test_14_a_rise_a_rounding_short_of_one_step_starts_at_the_peak():
+    # Found by the long fuzz run: pct_start * steps = 0.9999999999999998 (allowed: within rounding of 1) put the
+    # first knot at -2.2e-16 once knots kept float64's digits, and piecewise_linear rejected it.
+    s = lrjax.one_cycle(1.0, steps=10, pct_start=0.09999999999999998, shape="linear")
+    assert s.compose().boundaries.exact().tolist() == [0, 0, 9]
+    np.testing.assert_allclose([s(0), jax.jit(lambda s: s(0))(s)], [1.0, 1.0])
