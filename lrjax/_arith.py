@@ -364,9 +364,10 @@ class Rate(Pair):
 class Step(NamedTuple):
     """The step ``whole + frac (+ lo)``, with ``whole`` a non-negative integer array and ``0 <= frac < 1``.
 
-    ``lo`` (None: 0) is a correction far below ``frac``'s last bit, kept where a
+    ``lo`` (None: 0) is a correction below ``frac``'s last bit, kept where a
     position is a ratio of integers (a cycle stretched by a whole ``mult``), so
-    that the distance to a cycle's end keeps its digits (`since`).
+    that the distance to a cycle's end keeps its digits (`since`). There
+    ``frac`` may be a ratio just below 1 rounded to 1, with ``lo < 0``.
     """
 
     whole: jax.Array
