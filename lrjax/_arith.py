@@ -505,16 +505,20 @@ def _limbs(x: jax.Array, bits: int, count: int) -> list[jax.Array]:
     return [*out, x]
 
 
-def _remainder(whole: jax.Array, frac: jax.Array, q: jax.Array, n: jax.Array, f: tuple[jax.Array, ...]) -> tuple[jax.Array, jax.Array]:
-    """``whole + frac - q * (n + sum(f))`` as ``(integer, float in [-1/2, 1/2])``, exact to the float's last bits.
+def _remainder(
+    whole: jax.Array, frac: jax.Array, q: jax.Array, n: jax.Array, f: jax.Array, f_lo: jax.Array
+) -> tuple[jax.Array, jax.Array, jax.Array]:
+    """``whole + frac - q * (n + f + f_lo)`` as ``(integer, float in [-1/2, 1/2], float lo)``, to about 2**-48.
 
-    ``q`` and ``n`` are non-negative integers and ``sum(f)`` a fraction held as
-    floats (a `Duration`'s fraction and its ``lo``). Each
-    product ``q * f_i`` is split into limbs whose products are exact (so eager
-    and jitted evaluation agree, FMA or not). Whole parts are summed in
-    unsigned integers, which wrap, and read back as signed (exact as long as
-    the true remainder fits); the float part is kept within half a step of 0,
-    so a remainder just below a whole number keeps its digits.
+    ``q`` and ``n`` are non-negative integers, ``f`` a duration's fraction and
+    ``f_lo`` what it lost. Each product ``q * f`` (``q * f_lo``) is split into
+    limbs whose products are exact (so eager and jitted evaluation agree, FMA
+    or not); their whole parts are summed in unsigned integers, which wrap, and
+    read back as signed (exact as long as the true remainder fits). The parts
+    of ``q * f`` below a step are multiples of ``f``'s last bit and add up
+    exactly; those of ``q * f_lo`` are added with their rounding errors kept
+    (two-sums) in ``lo``. The float part is kept within half a step of 0, so a
+    remainder just below a whole number keeps its digits.
     """
     int_dtype, dtype = whole.dtype, frac.dtype
     unsigned = jnp.dtype(f"uint{jnp.iinfo(int_dtype).bits}")
@@ -523,17 +527,26 @@ def _remainder(whole: jax.Array, frac: jax.Array, q: jax.Array, n: jax.Array, f:
     q_bits = digits - f_bits
     q_limbs = -(-(jnp.iinfo(int_dtype).bits - 1) // q_bits)
     acc = whole.astype(unsigned) - q.astype(unsigned) * n.astype(unsigned)
-    rest = frac
+    rest, small, lo = frac, jnp.zeros_like(frac), jnp.zeros_like(frac)
+
+    def take_whole(x: jax.Array) -> tuple[jax.Array, jax.Array]:
+        carry = jnp.round(x)
+        return x - carry, carry.astype(int_dtype).astype(unsigned)
+
     for j in range(q_limbs):
         q_j = ((q >> (j * q_bits)) & ((1 << q_bits) - 1)).astype(dtype)
-        for f_h in (limb for f_i in f for limb in _limbs(f_i, f_bits, 2)):
-            p = jnp.ldexp(q_j * f_h, j * q_bits)  # exact: at most `digits` significant bits
-            whole_p = jnp.round(p)
-            rest = rest - (p - whole_p)  # both within 1/2: at most one rounding, at the last bit
-            carry = jnp.round(rest)
-            rest = rest - carry
-            acc = acc - whole_p.astype(int_dtype).astype(unsigned) + carry.astype(int_dtype).astype(unsigned)
-    return jax.lax.bitcast_convert_type(acc, int_dtype), rest
+        for f_h in _limbs(f, f_bits, 2):
+            p, whole_p = take_whole(jnp.ldexp(q_j * f_h, j * q_bits))  # exact: at most `digits` significant bits
+            rest, carry = take_whole(rest - p)  # exact: multiples of f's last bit, within 1
+            acc = acc - whole_p + carry
+        for f_h in _limbs(f_lo, f_bits, 2):
+            p, whole_p = take_whole(jnp.ldexp(q_j * f_h, j * q_bits))
+            small, e = _two_sum(small, -p)
+            small, carry = take_whole(small)
+            acc, lo = acc - whole_p + carry, lo + e
+    rest, e = _two_sum(rest, small)
+    rest, carry = take_whole(rest)
+    return jax.lax.bitcast_convert_type(acc + carry, int_dtype), rest, lo + e
 
 
 @jax.custom_jvp
@@ -597,33 +610,45 @@ def floor_div(t: Step, period: Duration) -> tuple[jax.Array, Step]:
     per_block = jnp.ldexp(jnp.ones_like(f), digits - e)  # periods per block: 2**k
     ceiling = jnp.where(short, top, whole // jnp.maximum(n, 1))  # q <= t / n
 
-    def reduce(q: jax.Array) -> tuple[jax.Array, jax.Array, jax.Array]:
+    def reduce(q: jax.Array) -> tuple[jax.Array, jax.Array, jax.Array, jax.Array]:
         q = jnp.clip(q, 0, ceiling)
-        r_int, r_frac = _remainder(whole, t.frac, q, n, (f, f_lo))
-        return q, r_int, r_frac
+        return (q, *_remainder(whole, t.frac, q, n, f, f_lo))
 
     estimate = jnp.floor((whole.astype(dtype) + t.frac) / length)
     q = jnp.where(estimate < int_bound(int_dtype), estimate, 0).astype(int_dtype)
-    q, r_int, r_frac = reduce(jnp.where(estimate < int_bound(int_dtype), q, ceiling))
+    q, r_int, r_frac, r_lo = reduce(jnp.where(estimate < int_bound(int_dtype), q, ceiling))
     # The estimate is off by at most 1 + 2**-digits * t / period cycles: one exact correction,
-    q, r_int, r_frac = reduce(q + jnp.floor((r_int.astype(dtype) + r_frac) / length).astype(int_dtype))
-    # then at most one period either way where the remainder is within rounding of 0 or period.
-    low = (r_int < 0) | ((r_int == 0) & (r_frac < 0))
-    high = (r_int - n).astype(dtype) + (r_frac - f) - f_lo >= 0
+    q, r_int, r_frac, r_lo = reduce(q + jnp.floor((r_int.astype(dtype) + r_frac) / length).astype(int_dtype))
+    # then at most one period either way where the remainder is within rounding of 0 or of the period,
+    # decided by exact sums (the sign of a float sum is exact; only the tiny lo terms round, near 2**-48).
+    low = (r_int < 0) | ((r_int == 0) & ((r_frac < 0) | ((r_frac == 0) & (r_lo < 0))))
+    d = r_int - n
+    u, u_err = _two_sum(r_frac, -f)
+    v, v_err = _two_sum(d.astype(dtype), u)
+    high = (d >= 2) | ((d >= -1) & (v + ((v_err + u_err) + (r_lo - f_lo)) >= 0))
     step = low.astype(int_dtype) - high.astype(int_dtype)  # +1: add a period
     q = q - step
-    r_int, r_frac = r_int + step * n, r_frac + step.astype(dtype) * f + step.astype(dtype) * f_lo
+    r_frac, e = _two_sum(r_frac, step.astype(dtype) * f)
+    r_int, r_lo = r_int + step * n, r_lo + (e + step.astype(dtype) * f_lo)
+    r_frac, e = _two_sum(r_frac, r_lo)  # the fraction's best float, then its whole part out, exactly
     carry = jnp.floor(r_frac)
-    r_int, r_frac = r_int + carry.astype(int_dtype), r_frac - carry
+    r_frac, e_carry = _two_sum(r_frac, -carry)
+    r_int, r_lo = r_int + carry.astype(int_dtype), e + e_carry
+    # A fraction of 0 less a little: the step just below a whole one (frac 1, lo < 0).
+    borrow = (r_frac == 0) & (r_lo < 0)
+    r_int, r_frac = r_int - borrow.astype(int_dtype), jnp.where(borrow, 1, r_frac)
     # Only a period under 1/64 step (its quotient beyond the integers) can still be out of [0, period].
     below = r_int < 0
-    f = jnp.minimum(f + f_lo, _below_one(dtype))
     above = (r_int > n) | ((r_int == n) & (r_frac > f))
-    r = Step(jnp.where(below, 0, jnp.where(above, n, r_int)), jnp.where(below, 0, jnp.where(above, f, r_frac)))
+    r = Step(
+        jnp.where(below, 0, jnp.where(above, n, r_int)),
+        jnp.where(below, 0, jnp.where(above, f, r_frac)),
+        jnp.where(below | beyond, 0, jnp.where(above, f_lo, r_lo)),
+    )
     q = jnp.where(blocks > 0, blocks.astype(dtype) * per_block, 0) + q.astype(dtype)
     q = jnp.where(beyond, 0, q)
     frac = _less_period_multiples(jnp.where(beyond, t.frac, r.frac), q, total, unit)
-    return q, Step(jnp.where(beyond, t.whole, r.whole), frac)
+    return q, Step(jnp.where(beyond, t.whole, r.whole), frac, r.lo)
 
 
 def count_reached(t: Step, boundaries: Duration) -> jax.Array:

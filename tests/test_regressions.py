@@ -232,18 +232,21 @@ def test_12_a_misspelled_or_positional_argument_is_named(text, message):
         lrjax.parse(text)
 
 
-@pytest.mark.parametrize("period", [1000 / 3, 0.7 * 3, 12345.678, 2**24 + 0.1])
+@pytest.mark.parametrize("period", [1000 / 3, 100 / 7, 0.7 * 3, 12345.678, 2**24 + 0.1])
 def test_14_a_fractional_period_keeps_the_digits_of_the_float_given(period):
     # A fractional duration kept float32's digits only (its fine part, about 2**-17 steps): at step 2**31 - 1
     # the phase of a 1000/3-step cycle was 16 steps off the float64 period's.
     s = lrjax.restart(lrjax.linear(0.0, 1.0, steps=period), period=period)
-    t = np.concatenate([[0, 1, 2**24 + 1, 2**31 - 1], np.random.default_rng(1).integers(0, 2**31 - 1, 100)])
-    expected = np.array([float(Fraction(int(x)) % Fraction(period)) for x in t])
-    eager, jitted = np.asarray(s(jnp.asarray(t, jnp.int32))), np.asarray(jax.jit(s)(jnp.asarray(t, jnp.int32)))
-    np.testing.assert_array_equal(eager, jitted)
-    # The period is held to about 2**-47 of itself: t / period cycles later, t * 2**-47 steps (modulo the period).
-    off = np.abs(eager * period - expected)
-    assert np.all(np.minimum(off, period - off) <= period * 2e-7 + t * 2.0**-46)
+    stored = sum(Fraction(float(x)) for x in s.period.parts())
+    assert abs(stored - Fraction(period)) <= Fraction(period) * 2**-46
+    # Every 3rd (7th) period of 1000/3 (100/7) ends within rounding of a whole step: the restart is there.
+    t = np.concatenate([[0, 1, 2**24 + 1, 2**31 - 1], np.arange(1, 200) * 1000, np.random.default_rng(1).integers(0, 2**31 - 1, 100)])
+    expected = np.array([float(Fraction(int(x)) % stored / stored) for x in t])
+    eager = np.asarray(s(jnp.asarray(t, jnp.int32)))
+    closed, passed = np.asarray(jax.jit(s)(jnp.asarray(t, jnp.int32))), np.asarray(jax.jit(lambda s, t: s(t))(s, jnp.asarray(t, jnp.int32)))
+    np.testing.assert_array_equal(eager, closed)
+    np.testing.assert_allclose(passed, eager, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(eager, expected, rtol=1e-6, atol=1e-7)
 
 
 def test_14_durations_subtract_exactly_when_fine_parts_carry():
