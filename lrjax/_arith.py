@@ -592,7 +592,7 @@ def floor_div(t: Step, period: Duration) -> tuple[jax.Array, Step]:
         unit = ~ok | (n <= 0)
         n = jnp.where(unit, 1, n)
         q = jnp.where(beyond, 0, t.whole // n)
-        return q.astype(dtype), Step(t.whole - q * n, _less_period_multiples(t.frac, q, total, unit))
+        return q.astype(dtype), Step(t.whole - q * n, _less_period_multiples(t.frac, q, total, unit), t.lo)
     unit = ~ok | (total <= 0) | ((n == 0) & (f == 0))
     # Derivatives in the period come from `_less_period_multiples` below, not from this exact arithmetic.
     n, f = jnp.where(unit, 1, n), jax.lax.stop_gradient(jnp.where(unit, 0, f).astype(dtype))
@@ -612,7 +612,8 @@ def floor_div(t: Step, period: Duration) -> tuple[jax.Array, Step]:
 
     def reduce(q: jax.Array) -> tuple[jax.Array, jax.Array, jax.Array, jax.Array]:
         q = jnp.clip(q, 0, ceiling)
-        return (q, *_remainder(whole, t.frac, q, n, f, f_lo))
+        r_int, r_frac, r_lo = _remainder(whole, t.frac, q, n, f, f_lo)
+        return q, r_int, r_frac, r_lo if t.lo is None else r_lo + t.lo
 
     estimate = jnp.floor((whole.astype(dtype) + t.frac) / length)
     q = jnp.where(estimate < int_bound(int_dtype), estimate, 0).astype(int_dtype)

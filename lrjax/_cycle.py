@@ -33,8 +33,10 @@ def _tabulated(t: Step, period: Duration, mult: jax.Array) -> tuple[jax.Array, S
     a table of that many starts holds them all:
     ``S_i = period * (mult**i - 1) / (mult - 1)``, exact in unsigned integers
     by binary powering; an entry beyond the integer type is marked
-    unreachable. (No cumulative product or sum, and no division: XLA compiles
-    those more slowly than these few vector operations.)
+    unreachable. (No cumulative product or sum, and no division in the table:
+    XLA compiles those more slowly than these few vector operations.) The
+    child gets the steps into cycle ``k`` divided by ``mult**k`` as an integer
+    quotient, the remainder's float fraction and what that lost (`Step.lo`).
     """
     int_dtype, float_dtype = t.whole.dtype, t.frac.dtype
     top = jnp.iinfo(int_dtype).max
@@ -122,9 +124,9 @@ def _less_start_jvp(primals, tangents):
     x, period, mult, i = primals
     dx, dperiod, dmult, _ = tangents
     m = jnp.where(mult >= 2, mult, 2)  # whole mult >= 2 on this path: S_i is finite where reachable
-    geometric = (jnp.power(m, i) - 1) / (m - 1)
-    dgeometric = (i * jnp.power(m, i - 1) * (m - 1) - (jnp.power(m, i) - 1)) / (m - 1) ** 2
-    return x, dx - dperiod * geometric - period * dgeometric * jnp.where(mult >= 2, dmult, 0)
+    g = (jnp.power(m, i) - 1) / (m - 1)
+    dg = (i * jnp.power(m, i - 1) * (m - 1) - (jnp.power(m, i) - 1)) / (m - 1) ** 2
+    return x, dx - dperiod * g - period * dg * jnp.where(mult >= 2, dmult, 0)
 
 
 def _estimated(t: Step, period: Duration, mult: jax.Array) -> tuple[jax.Array, Step]:
@@ -171,7 +173,7 @@ def _general(t: Step, period: Duration, mult: jax.Array) -> tuple[jax.Array, Ste
     i = jax.lax.select_n(jnp.broadcast_to(which, found[0][0].shape), *(q for q, _ in found))
     whole = jax.lax.select_n(jnp.broadcast_to(which, i.shape), *(r.whole for _, r in found))
     frac = jax.lax.select_n(jnp.broadcast_to(which, i.shape), *(r.frac for _, r in found))
-    lo = jnp.where(which == 1, found[1][1].lo, 0)
+    lo = jax.lax.select_n(jnp.broadcast_to(which, i.shape), *(jnp.zeros_like(r.frac) if r.lo is None else r.lo for _, r in found))
     return i, Step(whole, frac, lo)
 
 

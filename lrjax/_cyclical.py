@@ -19,8 +19,10 @@ _ANNEAL_SHAPES = ("cosine", "linear")
 def _one_cycle_knots(steps: Duration, pct_start: Rate, three_phase: bool) -> Duration:
     """torch `OneCycleLR` phase ends: ``pct_start*steps - 1``, (``2*pct_start*steps - 2``,) ``steps - 1``.
 
-    Computed in float64 when the values are concrete (as torch does), so a knot
-    such as ``0.3 * 100 - 1`` is 29, not float32's 29.0000012.
+    ``pct_start * steps`` is an exact product (`Duration.times`: float64 when
+    the values are concrete, as torch computes it, and exact limb products from
+    traced leaves), so a knot such as ``0.3 * 100 - 1`` is torch's, not float32's
+    29.0000012.
     """
     one = Duration.of(1)
     up_end = steps.times(pct_start) - one
@@ -32,8 +34,7 @@ def _one_cycle_knots(steps: Duration, pct_start: Rate, three_phase: bool) -> Dur
     middle = [up_end, up_end + up_end] if three_phase else [up_end]
     inner = Duration(*(xp.stack(p, axis=-1) for p in zip(*(d.general().parts() for d in [first, *middle]))), None)
     last = steps - one
-    # pct_start * steps is rounded to the float dtype (2**31 - 2 becomes 2**31 in float32), so a
-    # knot can land past steps - 1: it is held there (parts compared as they are normalised).
+    # pct_start near its limit can put a knot past steps - 1: it is held there (parts compared as they are normalised).
     # A batch of pct_start with one steps (or the reverse): every part takes the batch shape.
     batch = jnp.broadcast_shapes(jnp.shape(inner.coarse)[:-1], jnp.shape(last.coarse))
     last = last.general().map(lambda x: jnp.broadcast_to(x[..., None], batch + (1,)))

@@ -158,6 +158,7 @@ class _Structure:
     def __repr__(self) -> str:
         return repr(self.treedef)
 
+
 #: How a plain number argument is converted (``s / 4``, a number where a schedule goes).
 _NUMBER = Param("value")
 

@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 import jax
 import numpy as np
 
-from ._arith import Duration, Pair, Rate, concrete
+from ._arith import Duration, Pair, concrete
 from ._fields import Param, param_of
 
 
@@ -180,12 +180,9 @@ def batch_axes(tree: Any, batch: tuple[int, ...]) -> Any:
             y = type(x)(batch_axes(v, batch) for v in x)
         elif isinstance(x, dict):
             y = {k: axis(v, param) for k, v in x.items()}
-        elif isinstance(x, Duration):
-            a = axis(x.coarse, param)
+        elif isinstance(x, Pair):
+            a = axis(x.main, param)
             y = x.map(lambda _: a)
-        elif isinstance(x, Rate):
-            a = axis(x.hi, param)
-            y = Rate(a, a)
         else:
             y = None if x is None else axis(x, param)
         object.__setattr__(out, f.name, y)
