@@ -27,6 +27,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from ._double import half_bits, limbs, two_sum
+
 #: Durations are split at multiples of this: ``coarse`` then has at most 23
 #: significant bits below 2**31, exact in float32, and ``fine`` is below it.
 GRAIN = 256
@@ -99,6 +101,10 @@ class Pair:
     def map(self, fn: Any) -> Pair:
         """The same kind of number with ``fn`` applied to each part (an index, a broadcast); static data kept."""
         return self.tree_unflatten(self._aux(), [fn(getattr(self, n)) for n in self._leaves()])
+
+    def like(self, value: Any) -> Pair:
+        """``value`` held the way this number is held (kind, dtype and static choices)."""
+        return type(self).of(value, self.dtype)
 
     def parts(self) -> list[Any]:
         """The parts that are present, largest first."""
@@ -197,7 +203,7 @@ class Duration(Pair):
             return cls((x - fine).astype(dtype), fine.astype(dtype), None, True)
         x = x.astype(dtype)
         coarse = jnp.floor(x / GRAIN) * GRAIN
-        fine, lo = _two_sum(x, -coarse)  # exact but for a small negative x (-1e-6 + 256 rounds)
+        fine, lo = two_sum(x, -coarse)  # exact but for a small negative x (-1e-6 + 256 rounds)
         carry = fine >= GRAIN
         return cls(jnp.where(carry, coarse + GRAIN, coarse), jnp.where(carry, fine - GRAIN, fine), lo, None)
 
@@ -228,9 +234,9 @@ class Duration(Pair):
         parts = (*self.parts(), *other.parts())
         xp = np if all(isinstance(x, (np.ndarray, np.generic)) for x in parts) else jnp
         coarse = self.coarse + sign * other.coarse
-        fine, err = _two_sum(self.fine, sign * other.fine)
+        fine, err = two_sum(self.fine, sign * other.fine)
         carry = xp.floor(fine / GRAIN) * GRAIN
-        fine, err_carry = _two_sum(fine, -carry)
+        fine, err_carry = two_sum(fine, -carry)
         lo = None if whole else (err + err_carry) + (_lo(self) + sign * _lo(other))
         return Duration(xp.asarray(coarse + carry), xp.asarray(fine), lo, whole)
 
@@ -248,19 +254,19 @@ class Duration(Pair):
         if all(concrete(x) is not None for x in (*self.parts(), *r.parts())):
             return Duration.of(self.exact() * r.exact(), self.dtype)
         dtype = self.dtype
-        bits = -(-(jnp.finfo(dtype).nmant + 1) // 2)
-        hi = _limbs(jnp.asarray(r.hi, dtype), bits, 2)
+        bits = half_bits(dtype)
+        hi = limbs(jnp.asarray(r.hi, dtype), bits, 2)
         total, err = None, r.hi * _lo(self) + r.lo * self.total()
         # A whole fine part has at most 8 significant bits: its products with hi's limbs are exact as they are.
-        fine = [self.fine] if self.whole else _limbs(jnp.asarray(self.fine, dtype), bits, 2)
-        for limbs in (_limbs(jnp.asarray(self.coarse, dtype), bits, 2), fine):
-            for a in limbs:
+        fine = [self.fine] if self.whole else limbs(jnp.asarray(self.fine, dtype), bits, 2)
+        for parts in (limbs(jnp.asarray(self.coarse, dtype), bits, 2), fine):
+            for a in parts:
                 for h in hi:
                     p = h * a  # exact: at most 2 * bits significant bits
                     if total is None:
                         total = p
                     else:
-                        total, e = _two_sum(total, p)
+                        total, e = two_sum(total, p)
                         err = err + e
         d = Duration.of(total)
         return Duration(d.coarse, d.fine, d.lo + err, None)
@@ -307,13 +313,6 @@ class Duration(Pair):
         return True if self.whole else (self.fine % 1 == 0) & (self.lo == 0)
 
 
-def _two_sum(a: Any, b: Any) -> tuple[Any, Any]:
-    """``(s, err)`` with ``s = a + b`` rounded and ``s + err == a + b`` exactly (Knuth's two-sum: no products to fuse)."""
-    s = a + b
-    b_seen = s - a
-    return s, (a - (s - b_seen)) + (b - b_seen)
-
-
 def _lo(x: Duration | Step) -> Any:
     return 0 if x.lo is None else x.lo
 
@@ -324,12 +323,17 @@ def _below_one(dtype: np.dtype) -> np.ndarray:
 
 @jax.tree_util.register_pytree_with_keys_class
 class Rate(Pair):
-    """A multiplier raised to large powers (``rate ** t``), held as ``hi + lo``: two floating leaves.
+    """A multiplier raised to large powers (``rate ** t``), held as ``offset + hi + lo``: two floating leaves.
 
-    ``hi`` is the rate rounded to the leaf dtype and ``lo`` what that rounding
-    lost, so a rate given as a Python float keeps float64 precision: float32's
-    rounding of 0.9999 alone would put ``0.9999 ** 1e5`` off by 3e-3. A traced
-    rate has ``lo = 0``. Both are leaves: the rate vmaps and differentiates.
+    ``hi`` is the rate less ``offset`` rounded to the leaf dtype and ``lo`` what
+    that rounding lost, so a rate given as a Python float keeps float64
+    precision: float32's rounding of 0.9999 alone would put ``0.9999 ** 1e5``
+    off by 3e-3. A traced rate has ``lo = 0``. Both are leaves: the rate vmaps
+    and differentiates (a derivative in ``hi`` is one in the rate).
+    ``offset`` is static, 0 or 1, and decided by the field, not the value: a
+    factor that is at least 1 and whose excess over 1 matters (`restart`'s
+    ``mult``, whose cycle starts scale as ``1 / (mult - 1)``) is held as
+    ``mult - 1``, so that ``1.0001`` keeps every digit of its ``0.0001``.
 
     >>> import lrjax
     >>> s = lrjax.exponential(1.0, rate=0.9999, steps=1)
@@ -337,28 +341,58 @@ class Rate(Pair):
     (exponential(init=1.0, rate=0.9999, steps=1), False)
     >>> round(float(s(100_000)) / 0.9999**100_000, 6)
     1.0
+    >>> m = lrjax.restart(lrjax.cosine(1.0, steps=10), period=10, mult=1.0001).mult
+    >>> m.offset, float(m.hi + m.lo) == 0.0001, float(m.exact()) == 1.0001
+    (1, False, True)
     """
 
-    __slots__ = ("hi", "lo")
+    __slots__ = ("hi", "lo", "offset")
     PARTS = ("hi", "lo")
 
-    def __init__(self, hi: Any, lo: Any):
-        self.hi, self.lo = hi, lo
+    def __init__(self, hi: Any, lo: Any, offset: int = 0):
+        self.hi, self.lo, self.offset = hi, lo, offset
+
+    def _aux(self) -> int:
+        return self.offset
 
     @classmethod
-    def of(cls, x: Any, dtype: np.dtype | None = None) -> Rate:
-        """A rate from a number or array (concrete or traced); a Rate is returned as is."""
+    def tree_unflatten(cls, offset: int, children: Any) -> Rate:
+        return cls(*children, offset)
+
+    def total(self) -> jax.Array:
+        return (self.hi + self.offset) + self.lo if self.offset else self.hi + self.lo
+
+    def exact(self) -> np.ndarray:
+        return super().exact() + self.offset
+
+    def like(self, value: Any) -> Rate:
+        return Rate.of(value, self.dtype, self.offset)
+
+    def excess(self, dtype: np.dtype) -> tuple[jax.Array, jax.Array]:
+        """``rate - 1`` as an unevaluated sum ``(hi, lo)`` of two floats of ``dtype``: exact for ``offset = 1``."""
+        hi, lo = (jnp.asarray(x, dtype) for x in (self.hi, self.lo))
+        if self.offset == 1:
+            return hi, lo
+        hi, err = two_sum(hi, jnp.asarray(-1, dtype))
+        return hi, err + lo
+
+    @classmethod
+    def of(cls, x: Any, dtype: np.dtype | None = None, offset: int = 0) -> Rate:
+        """A rate from a number or array (concrete or traced), held less ``offset``; a Rate is re-held if its offset differs."""
         if isinstance(x, Rate):
-            return x
+            if x.offset == offset:
+                return x
+            v = x.exact() if all(concrete(p) is not None for p in x.parts()) else x.total()
+            return cls.of(v, x.dtype if dtype is None else dtype, offset)
         floating = hasattr(x, "dtype") and jnp.issubdtype(x.dtype, jnp.floating)
         dtype = jax.dtypes.canonicalize_dtype(dtype or (x.dtype if floating else default_float()))
         v = concrete(x)
         if v is not None:
-            v = v.astype(np.float64)
+            v = v.astype(np.float64) - offset
             hi = v.astype(dtype)
-            return cls(np.asarray(hi), np.asarray(v - hi.astype(np.float64), dtype))
-        x = jnp.asarray(x, dtype)
-        return cls(x, jnp.zeros_like(x))
+            return cls(np.asarray(hi), np.asarray(v - hi.astype(np.float64), dtype), offset)
+        x = jnp.asarray(x, dtype) - offset
+        return cls(x, jnp.zeros_like(x), offset)
 
 
 class Step(NamedTuple):
@@ -487,24 +521,6 @@ def geometric(base: jax.Array, e: jax.Array, bits: int, cap: jax.Array | None = 
     return p, g
 
 
-def _limbs(x: jax.Array, bits: int, count: int) -> list[jax.Array]:
-    """``x`` as ``count`` floats summing to it, each with at most ``bits`` significant bits.
-
-    Each limb keeps the top ``bits`` of the significand of what is left (its
-    low bits cleared, which truncates exactly toward 0): no product here can
-    be fused or rounded, and it costs two operations per limb.
-    """
-    info = jnp.finfo(x.dtype)
-    unsigned = jnp.dtype(f"uint{info.bits}")
-    keep = ~np.array((1 << (info.nmant + 1 - bits)) - 1, unsigned)
-    out = []
-    for _ in range(count - 1):
-        hi = jax.lax.bitcast_convert_type(jax.lax.bitcast_convert_type(x, unsigned) & keep, x.dtype)
-        out.append(hi)
-        x = x - hi
-    return [*out, x]
-
-
 def _remainder(
     whole: jax.Array, frac: jax.Array, q: jax.Array, n: jax.Array, f: jax.Array, f_lo: jax.Array
 ) -> tuple[jax.Array, jax.Array, jax.Array]:
@@ -523,7 +539,7 @@ def _remainder(
     int_dtype, dtype = whole.dtype, frac.dtype
     unsigned = jnp.dtype(f"uint{jnp.iinfo(int_dtype).bits}")
     digits = jnp.finfo(dtype).nmant + 1
-    f_bits = -(-digits // 2)
+    f_bits = half_bits(dtype)
     q_bits = digits - f_bits
     q_limbs = -(-(jnp.iinfo(int_dtype).bits - 1) // q_bits)
     acc = whole.astype(unsigned) - q.astype(unsigned) * n.astype(unsigned)
@@ -535,16 +551,16 @@ def _remainder(
 
     for j in range(q_limbs):
         q_j = ((q >> (j * q_bits)) & ((1 << q_bits) - 1)).astype(dtype)
-        for f_h in _limbs(f, f_bits, 2):
+        for f_h in limbs(f, f_bits, 2):
             p, whole_p = take_whole(jnp.ldexp(q_j * f_h, j * q_bits))  # exact: at most `digits` significant bits
             rest, carry = take_whole(rest - p)  # exact: multiples of f's last bit, within 1
             acc = acc - whole_p + carry
-        for f_h in _limbs(f_lo, f_bits, 2):
+        for f_h in limbs(f_lo, f_bits, 2):
             p, whole_p = take_whole(jnp.ldexp(q_j * f_h, j * q_bits))
-            small, e = _two_sum(small, -p)
+            small, e = two_sum(small, -p)
             small, carry = take_whole(small)
             acc, lo = acc - whole_p + carry, lo + e
-    rest, e = _two_sum(rest, small)
+    rest, e = two_sum(rest, small)
     rest, carry = take_whole(rest)
     return jax.lax.bitcast_convert_type(acc + carry, int_dtype), rest, lo + e
 
@@ -624,16 +640,16 @@ def floor_div(t: Step, period: Duration) -> tuple[jax.Array, Step]:
     # decided by exact sums (the sign of a float sum is exact; only the tiny lo terms round, near 2**-48).
     low = (r_int < 0) | ((r_int == 0) & ((r_frac < 0) | ((r_frac == 0) & (r_lo < 0))))
     d = r_int - n
-    u, u_err = _two_sum(r_frac, -f)
-    v, v_err = _two_sum(d.astype(dtype), u)
+    u, u_err = two_sum(r_frac, -f)
+    v, v_err = two_sum(d.astype(dtype), u)
     high = (d >= 2) | ((d >= -1) & (v + ((v_err + u_err) + (r_lo - f_lo)) >= 0))
     step = low.astype(int_dtype) - high.astype(int_dtype)  # +1: add a period
     q = q - step
-    r_frac, e = _two_sum(r_frac, step.astype(dtype) * f)
+    r_frac, e = two_sum(r_frac, step.astype(dtype) * f)
     r_int, r_lo = r_int + step * n, r_lo + (e + step.astype(dtype) * f_lo)
-    r_frac, e = _two_sum(r_frac, r_lo)  # the fraction's best float, then its whole part out, exactly
+    r_frac, e = two_sum(r_frac, r_lo)  # the fraction's best float, then its whole part out, exactly
     carry = jnp.floor(r_frac)
-    r_frac, e_carry = _two_sum(r_frac, -carry)
+    r_frac, e_carry = two_sum(r_frac, -carry)
     r_int, r_lo = r_int + carry.astype(int_dtype), e + e_carry
     # A fraction of 0 less a little: the step just below a whole one (frac 1, lo < 0).
     borrow = (r_frac == 0) & (r_lo < 0)
@@ -729,7 +745,11 @@ def power(base: jax.Array, exponent: jax.Array, scale: jax.Array | None = None) 
     """
     rest = None
     if isinstance(base, Rate):
-        base, rest = base.hi, base.lo
+        if base.offset:
+            hi, err = two_sum(base.hi, jnp.asarray(base.offset, jnp.result_type(base.hi)))
+            base, rest = hi, err + base.lo
+        else:
+            base, rest = base.hi, base.lo
     dtype = jnp.result_type(base, exponent)
     positive = base > 0
     safe = jnp.where(positive, base, 1)

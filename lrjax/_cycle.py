@@ -7,25 +7,27 @@ Nothing is unrolled per cycle: the compiled program is the same for a
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
+from . import _double as double
 from . import _fields as f
-from ._arith import Duration, Rate, Step, concrete, floor_div, geometric, int_bound, power
+from ._arith import Duration, Rate, Step, concrete, floor_div, geometric, int_bound, power, step_int_dtype
 from ._schedule import Preset, Schedule, schedule
 
 #: How `restart` finds the cycle of a step, decided when it is built (None: decided per step).
-PATHS = ("periodic", "tabulated", "estimated")
+PATHS = ("periodic", "tabulated", "estimated", "re-estimated")
 
 
-def _periodic(t: Step, period: Duration, mult: jax.Array) -> tuple[jax.Array, Step]:
+def _periodic(t: Step, period: Duration, mult: Rate) -> tuple[jax.Array, Step]:
     """``mult == 1``: equal cycles, exact by integer division."""
     return floor_div(t, period)
 
 
-def _tabulated(t: Step, period: Duration, mult: jax.Array) -> tuple[jax.Array, Step]:
+def _tabulated(t: Step, period: Duration, mult: Rate) -> tuple[jax.Array, Step]:
     """Whole ``period`` and whole ``mult >= 2``: cycle starts tabulated exactly in integers.
 
     With a whole ``mult >= 2`` fewer cycles start below the largest step than
@@ -39,6 +41,7 @@ def _tabulated(t: Step, period: Duration, mult: jax.Array) -> tuple[jax.Array, S
     quotient, the remainder's float fraction and what that lost (`Step.lo`).
     """
     int_dtype, float_dtype = t.whole.dtype, t.frac.dtype
+    mult = mult.total()  # whole: exact below 2**24 (2**53 under x64)
     top = jnp.iinfo(int_dtype).max
     size = jnp.iinfo(int_dtype).bits
     unsigned = jnp.dtype(f"uint{size}")
@@ -129,47 +132,125 @@ def _less_start_jvp(primals, tangents):
     return x, dx - dperiod * g - period * dg * jnp.where(mult >= 2, dmult, 0)
 
 
-def _estimated(t: Step, period: Duration, mult: jax.Array) -> tuple[jax.Array, Step]:
+def _estimated(t: Step, period: Duration, mult: Rate, rounds: int = 1) -> tuple[jax.Array, Step]:
     """Any ``mult > 1``: the closed-form cycle index, corrected by comparison with its starts.
 
-    The start of cycle ``i`` is ``period * (1 + mult + ... + mult**(i-1))`` and the
-    stretch ``mult**i``, both by binary powering without a division: exact wherever
-    they fit the float. ``period * (mult**i - 1) / (mult - 1)`` through ``exp`` and a
-    division (which XLA turns into a product with the reciprocal) put the start of
-    cycle 1 a hair after ``period`` under jit, counting that step in cycle 0.
+    Cycle ``i`` starts at ``S_i = period * G_i`` with ``G_i = (mult**i - 1) / (mult - 1)``
+    and lasts ``period * mult**i``. ``mult**i - 1`` comes from binary powering
+    of ``mult - 1`` in double floats (`_double`), which adds no cancellation:
+    ``(1 + q)(1 + e) - 1 = q + e + q e``. So a start keeps about 46 bits
+    whatever ``mult`` (float32 powering of a rounded 1.1 put the 116th
+    cycle's start two steps late). The float estimate of ``i`` is corrected by
+    comparison with the neighbouring starts. Its error grows as ``1e-7 * i``
+    in float32, so where more than about a million cycles can start below the
+    largest step (``rounds=2``, path "re-estimated"), a misplaced step's cycle
+    is estimated again from its distance to the start computed, which is
+    accurate to a small fraction of a cycle. The child gets
+    ``(t - S_i) / mult**i`` as whole + fraction + what the fraction lost
+    (`Step.lo`), so its distance to the cycle's end keeps its digits.
+    Derivatives in ``period``, ``mult`` and a float step come from the formula
+    (`_position`); the double-float part carries none.
     """
-    m = jnp.where(mult > 1, mult, 2)
-    length = period.total()
-    length = jnp.where(length > 0, length, 1)  # a traced period <= 0 acts as 1
-    cap = jnp.asarray(jnp.finfo(m.dtype).max ** 0.25, m.dtype)  # no product below overflows
+    int_dtype, dtype = t.whole.dtype, t.frac.dtype
+    exact = jax.lax.stop_gradient  # the derivatives come from `_position`, not through the loop
+    d = double.Double.of_sum(*(exact(x) for x in mult.excess(dtype)))  # mult - 1
+    d = double.where(d.hi > 0, d, double.Double.constant(1, d.hi))  # a traced mult <= 1 acts as 2
+    m = double.add(d, double.Double.constant(1, d.hi))
+    per = double.Double.of_sum(*(exact(jnp.asarray(x, dtype)) for x in period.parts()))
+    valid = per.hi > 0  # a traced period <= 0 acts as 1
+    per = double.where(valid, per, double.Double.constant(1, per.hi))
+    length = per.hi
+    d_f = d.total()
 
-    guess = jnp.maximum(jnp.floor(jnp.log1p(t.float() * (m - 1) / length) / jnp.log(m)), 0)
-    # The candidates guess - 1, guess and guess + 1 lie among first, first + 1, first + 2:
-    # one powering, then two exact steps (G(k + 1) = G(k) + mult**k).
-    first = jnp.maximum(guess - 1, 0)
-    p0, g0 = geometric(m, jnp.clip(first, 0, 2**30).astype(jnp.int32), 31, cap)
-    p1, g1 = jnp.minimum(p0 * m, cap), jnp.minimum(g0 + p0, cap)
-    p2, g2 = jnp.minimum(p1 * m, cap), jnp.minimum(g1 + p1, cap)
+    # i = log1p(t (mult - 1) / period) / log1p(mult - 1), the logarithm taken apart where its argument is huge.
+    ratio = exact(t.float()) / length
+    y = ratio * d_f
+    guess = jnp.floor(jnp.where(y < 2.0**60, jnp.log1p(y), jnp.log(ratio) + jnp.log(d_f)) / jnp.log1p(d_f))
+    first = jnp.clip(guess - 1, 0, 2**30).astype(int_dtype)
+    cap = jnp.asarray(jnp.finfo(dtype).max ** 0.25, dtype)  # no product below overflows
+    here = double.add(double.Double.of_int(t.whole, dtype), double.Double.of_sum(*(exact(x) for x in (t.frac, t.lo) if x is not None)))
 
-    def at(j: jax.Array, *xs: jax.Array) -> jax.Array:
-        return jnp.where(j == 0, xs[0], jnp.where(j == 1, xs[1], xs[2]))
+    def held(x: double.Double) -> double.Double:
+        return double.where(x.hi < cap, x, double.Double.constant(cap, x.hi))
 
-    def start(g: jax.Array) -> Duration:
-        return Duration.of(length * g)
+    def power(first: jax.Array) -> double.Double:
+        """``mult**first - 1``."""
 
-    d = guess - first  # 0 or 1
-    early = (t.since(start(at(d, g0, g1, g2))) < 0).astype(guess.dtype)
-    late = (t.since(start(at(d + 1, g0, g1, g2))) >= 0).astype(guess.dtype)
-    i = jnp.maximum(guess - early + late, 0)
-    j = i - first
-    position = t.since(start(at(j, g0, g1, g2))) / at(j, p0, p1, p2)
-    return i, t.at(jnp.clip(position, 0, length))
+        top = jnp.max(first)  # a loop condition on one number compiles faster than `any` over the steps
+
+        def more(carry):
+            return (top >> carry[0]) > 0
+
+        def bit(carry):  # q = mult**(first mod 2**b) - 1, e = mult**(2**b) - 1
+            b, q, e = carry
+            use = ((first >> b) & 1) == 1
+            q = double.where(use, held(double.add(double.add(q, e), double.mul(q, e))), q)
+            e = held(double.add(double.Double(2 * e.hi, 2 * e.lo), double.mul(e, e)))
+            return b + 1, q, e
+
+        zero = jnp.zeros(jnp.broadcast_shapes(first.shape, d.hi.shape), dtype)
+        return jax.lax.while_loop(more, bit, (jnp.asarray(0, int_dtype), double.Double(zero, zero), d))[1]
+
+    def candidates(first: jax.Array) -> tuple[list[double.Double], list[double.Double]]:
+        """The steps past the starts of cycles ``first`` to ``first + 3``, and ``mult**i`` for the first three."""
+        q = power(first)
+        stretches = [double.add(q, double.Double.constant(1, q.hi))]
+        passed = [double.add(here, double.neg(double.mul(per, double.div(q, d))))]
+        for _ in range(3):
+            passed.append(double.add(passed[-1], double.neg(double.mul(per, stretches[-1]))))
+            stretches.append(held(double.mul(stretches[-1], m)))
+        return passed, stretches[:3]
+
+    passed, stretches = candidates(first)
+    if rounds == 2:
+        # A step before cycle `first` or past `first + 2`: the cycle again, from the distance to `first`'s start.
+        y = jnp.maximum(passed[0].total() * d_f / (length * stretches[0].total()), -0.9999)
+        moved = jnp.clip(jnp.floor(jnp.log1p(y) / jnp.log1p(d_f)), -(2**30), 2**30).astype(int_dtype)
+        misplaced = (passed[0].hi < 0) | (passed[3].hi >= 0)
+        first = jnp.where(misplaced, jnp.clip(first + moved - 1, 0, 2**30), first)
+        passed, stretches = candidates(first)
+    j = (passed[1].hi >= 0).astype(int_dtype) + (passed[2].hi >= 0).astype(int_dtype)
+
+    def at(j: jax.Array, xs: list[double.Double]) -> double.Double:
+        return double.where(j == 0, xs[0], double.where(j == 1, xs[1], xs[2]))
+
+    position = double.div(at(j, passed), at(j, stretches))
+    over = double.add(position, double.neg(per)).hi > 0
+    position = double.where(over, per, double.where(position.hi < 0, double.Double.constant(0, position.hi), position))
+    local = t.at(position.hi)
+    lo = jnp.where(local.whole < jnp.iinfo(int_dtype).max, position.lo, 0)
+    borrow = (local.frac == 0) & (lo < 0)  # just below a whole step: frac 1, lo < 0
+    i = (first + j).astype(dtype)
+    frac = _position(jnp.where(borrow, 1, local.frac), t.float(), period.total(), mult.total(), i)
+    return i, Step(local.whole - borrow.astype(int_dtype), frac, lo)
 
 
-def _general(t: Step, period: Duration, mult: jax.Array) -> tuple[jax.Array, Step]:
+@jax.custom_jvp
+def _position(frac: jax.Array, t: jax.Array, period: jax.Array, mult: jax.Array, i: jax.Array) -> jax.Array:
+    """``frac`` itself, differentiated as ``x = (t - period * G_i) / mult**i`` with ``G_i = (mult**i - 1) / (mult - 1)``."""
+    return frac
+
+
+@_position.defjvp
+def _position_jvp(primals, tangents):
+    frac, t, period, mult, i = primals
+    _, dt, dperiod, dmult, _ = tangents
+    above = mult > 1
+    m = jnp.where(above, mult, 2)
+    p = jnp.power(m, i)
+    g = jnp.where(above, (p - 1) / (m - 1), i)
+    dg = (i * jnp.power(m, i - 1) * (m - 1) - (p - 1)) / (m - 1) ** 2
+    x = (t - period * g) / p
+    return frac, (dt - dperiod * g) / p - jnp.where(above, dmult, 0) * (period * dg / p + x * i / m)
+
+
+def _general(t: Step, period: Duration, mult: Rate) -> tuple[jax.Array, Step]:
     """``mult`` traced: each way computed, the one its value calls for selected per step."""
-    found = [_periodic(t, period, mult), _tabulated(t, period, mult), _estimated(t, period, mult)]
-    which = jnp.where(mult <= 1, 0, jnp.where(period.is_whole() & (mult % 1 == 0), 1, 2))
+    found = [_periodic(t, period, mult), _tabulated(t, period, mult), _estimated(t, period, mult, rounds=2)]
+    excess, excess_lo = mult.excess(t.frac.dtype)
+    above_one = (excess > 0) | ((excess == 0) & (excess_lo > 0))
+    whole = (excess % 1 == 0) & (excess_lo % 1 == 0)
+    which = jnp.where(above_one, jnp.where(period.is_whole() & whole, 1, 2), 0)
     i = jax.lax.select_n(jnp.broadcast_to(which, found[0][0].shape), *(q for q, _ in found))
     whole = jax.lax.select_n(jnp.broadcast_to(which, i.shape), *(r.whole for _, r in found))
     frac = jax.lax.select_n(jnp.broadcast_to(which, i.shape), *(r.frac for _, r in found))
@@ -177,7 +258,24 @@ def _general(t: Step, period: Duration, mult: jax.Array) -> tuple[jax.Array, Ste
     return i, Step(whole, frac, lo)
 
 
-_FIND = {"periodic": _periodic, "tabulated": _tabulated, "estimated": _estimated, None: _general}
+def _one_estimate_suffices(mult: np.ndarray, period: Duration) -> bool:
+    """Fewer cycles than ``1 / (8 eps)`` (a million in float32) start below the largest step: the float estimate is within one."""
+    if any(concrete(x) is None for x in period.parts()):
+        return False
+    length, d = np.min(period.exact()), np.min(mult) - 1
+    top = float(jnp.iinfo(step_int_dtype()).max)
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        cycles = np.log1p(top * d / length) / np.log1p(d)
+    return bool(length > 0 and cycles * 8 * np.finfo(period.dtype).eps < 1)
+
+
+_FIND = {
+    "periodic": _periodic,
+    "tabulated": _tabulated,
+    "estimated": _estimated,
+    "re-estimated": functools.partial(_estimated, rounds=2),
+    None: _general,
+}
 
 
 class restart(Schedule):  # noqa: N801
@@ -199,7 +297,9 @@ class restart(Schedule):  # noqa: N801
     which take a floating-point logarithm: with a whole ``period`` and a whole
     ``mult`` it is computed in integers for every step the step type holds
     (2**31 - 1, or 2**63 - 1 under x64), and otherwise a float estimate is
-    corrected by comparison with the neighbouring cycle starts. How it is found
+    corrected by comparison with the neighbouring cycle starts, computed to
+    about 46 bits (double floats, from ``mult - 1``: the ``mult`` leaves hold
+    ``mult - 1``, see `Rate`, so ``mult=1.00001`` keeps its digits). How it is found
     is decided when the schedule is built from a concrete ``mult``; with a
     traced ``mult`` every way is computed and the right one selected per step.
 
@@ -214,7 +314,7 @@ class restart(Schedule):  # noqa: N801
     schedule: Schedule = schedule()
     _: dataclasses.KW_ONLY
     period: Duration = f.duration(gt=0)
-    mult: jax.Array = f.value(1.0, ge=1)
+    mult: Rate = f.growth(1.0)
     factor: Rate = f.rate(1.0, ge=0)
     limit: jax.Array | None = f.value(None, ge=1, whole=True)
     path: str | None = f.derived(None)
@@ -224,21 +324,21 @@ class restart(Schedule):  # noqa: N801
     def __check_init__(self) -> None:
         hi, lo = concrete(self.factor.hi), concrete(self.factor.lo)
         object.__setattr__(self, "flat", hi is not None and lo is not None and bool(np.all(hi == 1) and np.all(lo == 0)))
-        m = concrete(self.mult)
-        if m is None:
+        if concrete(self.mult.hi) is None or concrete(self.mult.lo) is None:
             return
+        m = self.mult.exact()
         if np.all(m == 1):
             path = "periodic"
         elif self.period.whole and np.all(m % 1 == 0) and np.all(m >= 2):
             path = "tabulated"
         elif np.all(m > 1):
-            path = "estimated"
+            path = "estimated" if _one_estimate_suffices(m, self.period) else "re-estimated"
         else:
             path = None
         object.__setattr__(self, "path", path)
 
     def _evaluate(self, t: Step) -> jax.Array:
-        i, local = _FIND[self.path](t, self.period, jnp.maximum(self.mult, 1))
+        i, local = _FIND[self.path](t, self.period, self.mult)
         if self.limit is not None:
             limit = jnp.maximum(self.limit, 1)
             held = i >= limit

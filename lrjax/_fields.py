@@ -50,6 +50,8 @@ class Param:
     ordered: bool = False
     #: For choices: the allowed strings.
     options: tuple[str, ...] = ()
+    #: For rates: held less this (static), see `Rate`.
+    offset: int = 0
     #: For schedule fields: the converter (numbers to constants), set by `_schedule`.
     to_schedule: Callable[[str, str, Any], Any] | None = None
 
@@ -97,7 +99,7 @@ class Param:
             if self.kind == "duration":
                 return Duration.of(x)
             if self.kind == "rate":
-                return Rate.of(x)
+                return Rate.of(x, offset=self.offset)
             return np.asarray(x, default_float())
         if isinstance(x, Pair):
             if not isinstance(x, Rate if self.kind == "rate" else Duration):
@@ -122,7 +124,7 @@ class Param:
         if self.kind in ("duration", "durations"):
             return Duration.of(x)
         if self.kind == "rate":
-            return Rate.of(x)
+            return Rate.of(x, offset=self.offset)
         return to_leaf(x)
 
     def _check_scalar(self, where: str, name: str, x: float) -> None:
@@ -271,6 +273,11 @@ def duration(default: Any = _MISSING, *, ge: float | None = 0, gt: float | None 
 def rate(default: Any = _MISSING, *, ge: float | None = None, gt: float | None = None, le: float | None = None) -> Any:
     """A number held to float64 precision (a `Rate` leaf pair): a multiplier raised to large powers, a fraction of a long duration."""
     return declare(Param("rate", ge, gt, le), default)
+
+
+def growth(default: Any = _MISSING) -> Any:
+    """A factor >= 1 whose excess over 1 matters (restart's ``mult``): a `Rate` held as ``1 + hi + lo``, so 1.0001 keeps its digits."""
+    return declare(Param("rate", ge=1, offset=1), default)
 
 
 def values(default: Any = _MISSING) -> Any:

@@ -88,7 +88,7 @@ class sgdr(Preset):  # noqa: N801
     peak: jax.Array = f.value()
     _: dataclasses.KW_ONLY
     period: Duration = f.duration(gt=0)
-    mult: jax.Array = f.value(2.0, ge=1)
+    mult: Rate = f.growth(2.0)
     factor: Rate = f.rate(1.0, ge=0)
     end: jax.Array = f.value(0.0)
     warmup_steps: Duration = f.duration(0)

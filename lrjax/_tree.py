@@ -238,7 +238,7 @@ def plain_pair(x: Pair) -> Any:
     parts = [np.asarray(p) for p in x.parts()]
     for digits in range(1, 18):
         short = float(f"{float(total):.{digits}g}")
-        again = [np.asarray(p) for p in type(x).of(np.float64(short), parts[0].dtype).parts()]
+        again = [np.asarray(p) for p in x.like(np.float64(short)).parts()]
         if len(again) == len(parts) and all(a.dtype == b.dtype and np.array_equal(a, b) for a, b in zip(again, parts)):
             return short
     return float(total)

@@ -29,7 +29,7 @@ from lrjax.compat import keras, optax, timm, torch, transformers
 
 from . import peers
 from .helpers import evaluate
-from .test_precision import RTOL, check, made, sampled_steps
+from .test_precision import check, made, sampled_steps
 
 EXAMPLES = int(os.environ.get("LRJAX_PRECISION_EXAMPLES", "1"))
 MODULES = {"optax": optax, "torch": torch, "timm": timm, "transformers": transformers, "keras": keras}
@@ -44,30 +44,6 @@ EXEMPT = {
     "timm.scheduler_kwargs": "a dict of create_scheduler_v2's arguments, not a schedule",
     "keras.noisy_linear_cosine_decay": "a random draw; its noise-free part is linear_cosine_decay (checked)",
 }
-
-#: Known gaps, each checked at its own bound (about twice the largest error measured, or a measured law), so that none
-#: can grow unnoticed.
-#: - Restarts with a fractional mult place cycle starts by float32 binary powering (lrjax._cycle._estimated, the
-#:   native restart_fractional gap): a start ~1/(mult - 1) cycle lengths from 0 is off by float32's rounding of it,
-#:   so near a cycle's end the value is off by up to ~5e-6 / (mult - 1) relative, 1e-5 at least (4.7e-5 measured at
-#:   mult 1.1; 1.3e-5 at mult 2.5 for timm's power-2 polynomial, whose error near its end is twice the position's).
-
-
-def _restart(mult: float) -> float:
-    if mult == 1:
-        return RTOL
-    return RTOL if mult % 1 == 0 else max(1e-5, 8e-6 / (mult - 1))
-
-
-GAPS: dict[str, Callable[..., float]] = {
-    "torch.CosineAnnealingWarmRestarts": lambda T_mult, **kw: _restart(T_mult),
-    **{f"timm.{name}": lambda cycle_mul, **kw: _restart(cycle_mul) for name in ("CosineLRScheduler", "TanhLRScheduler")},
-    # A power below 1 magnifies a position's error near the cycle's end by 1 / power (1.5e-5 measured at power 0.5).
-    "timm.PolyLRScheduler": lambda cycle_mul, power, **kw: 2 * _restart(cycle_mul) / min(power, 1),
-    "keras.CosineDecayRestarts": lambda t_mul, **kw: _restart(t_mul), "keras.cosine_decay_restarts": lambda t_mul, **kw: _restart(t_mul),
-    "timm.create_scheduler_v2": lambda sched, cycle_mul, **kw: _restart(cycle_mul) if sched in ("cosine", "poly", "tanh") else RTOL,
-}
-
 
 class Draw:
     """Realistic hyperparameters, each a Python float (lengths whole)."""
@@ -341,7 +317,7 @@ TORCH = [
 
 def _timm_cycle_args(d: Draw, poly: bool = False, tanh: bool = False) -> dict:
     kw = dict(base_lr=d.lr(), t_initial=d.whole(1, 200_000), lr_min=d.pick([0.0, d.lr(-7, -4)]),
-              cycle_mul=d.pick([1.0, 2.0, 1.5, d.unit(1.1, 3.0)]), cycle_decay=d.pick([1.0, 0.5, d.near_1(0.1)]),
+              cycle_mul=d.pick([1.0, 2.0, 1.5, d.unit(1.1, 3.0), d.unit(1.0001, 1.1)]), cycle_decay=d.pick([1.0, 0.5, d.near_1(0.1)]),
               cycle_limit=float(d.pick([1, 2, 5, 1000])), warmup_t=d.whole(0, 10_000) * d.pick([0, 1]), warmup_lr_init=d.pick([0.0, d.lr(-7, -4)]),
               warmup_prefix=d.pick([False, True]))
     if poly:
@@ -547,7 +523,7 @@ def _keras_cosine_args(d: Draw) -> dict:
 
 
 def _keras_restart_args(d: Draw, lr: str = "initial_learning_rate") -> dict:
-    return {lr: d.lr(), "first_decay_steps": d.whole(1, 100_000), "t_mul": d.pick([1.0, 2.0, 1.5, d.unit(1.1, 3.0)]),
+    return {lr: d.lr(), "first_decay_steps": d.whole(1, 100_000), "t_mul": d.pick([1.0, 2.0, 1.5, d.unit(1.1, 3.0), d.unit(1.0001, 1.1)]),
             "m_mul": d.pick([1.0, d.near_1(0.3)]), "alpha": d.pick([0.0, d.unit(0.0, 0.5)])}
 
 
@@ -606,7 +582,6 @@ def test_every_compat_function_is_covered():
     assert not (covered | set(EXEMPT)) - public, "cases or exemptions for functions that are not public"
     assert not public - covered - set(EXEMPT), f"compat functions without a precision case: {sorted(public - covered - set(EXEMPT))}"
     assert not covered & set(EXEMPT)
-    assert set(GAPS) <= {c.id for c in CASES}
 
 
 @pytest.mark.parametrize("case", CASES, ids=repr)
@@ -621,6 +596,6 @@ def test_within_1e_6_of_the_peer_in_float64_up_to_step_1e6(case, data):
     expected = _references(case, steps, kwargs)
     ours = evaluate(schedule, jnp.asarray(steps, jnp.int32))
     try:
-        check(ours, expected, GAPS[case.id](**kwargs) if case.id in GAPS else RTOL)
+        check(ours, expected)
     except AssertionError as e:
         raise AssertionError(f"{case.id} {kwargs}: {e}") from None

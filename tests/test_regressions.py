@@ -114,7 +114,8 @@ def test_4_derivatives_in_a_whole_period_and_mult_held_as_leaves(mult):
     np.testing.assert_allclose(g.period.fine, (reference(10 + h, mult) - reference(10 - h, mult)) / (2 * h), rtol=1e-3, atol=1e-5)
     np.testing.assert_allclose(g.period.coarse, g.period.fine)
     if mult > 1:
-        np.testing.assert_allclose(g.mult, (reference(10, mult + h) - reference(10, mult - h)) / (2 * h), rtol=1e-3, atol=1e-5)
+        np.testing.assert_allclose(g.mult.hi, (reference(10, mult + h) - reference(10, mult - h)) / (2 * h), rtol=1e-3, atol=1e-5)
+        np.testing.assert_allclose(g.mult.lo, g.mult.hi)
 
 
 CONFIG = {"format": "lrjax", "version": 2}
@@ -309,3 +310,69 @@ def test_14_a_rise_a_rounding_short_of_one_step_starts_at_the_peak():
     s = lrjax.one_cycle(1.0, steps=10, pct_start=0.09999999999999998, shape="linear")
     assert s.compose().boundaries.exact().tolist() == [0, 0, 9]
     np.testing.assert_allclose([s(0), jax.jit(lambda s: s(0))(s)], [1.0, 1.0])
+
+
+def test_14_a_fractional_mult_restarts_on_the_step_float64_says():
+    # float32 binary powering of float32(1.1) put the start of cycle 116 (step 633205.41) past step 633207:
+    # there it gave the end of the previous cycle (5.5e-12) instead of nearly the peak.
+    s = lrjax.restart(lrjax.cosine(1.0, steps=1), period=1, mult=1.1)
+    starts = np.cumsum([0.0] + [1.1**k for k in range(200)])
+    t = np.array([633204, 633205, 633206, 633207, 633208])
+    k = np.searchsorted(starts, t, side="right") - 1
+    assert k.tolist() == [115, 115, 116, 116, 116]
+    expected = 0.5 * (1 + np.cos(np.pi * (t - starts[k]) / 1.1**k))
+    for ours in (s(jnp.asarray(t)), jax.jit(s)(jnp.asarray(t)), jax.jit(lambda s, t: s(t))(s, jnp.asarray(t))):
+        np.testing.assert_allclose(ours, expected, rtol=1e-6)
+
+
+@pytest.mark.parametrize("mult", [1.0001, 1.00001])
+def test_14_a_mult_near_1_keeps_the_digits_of_its_excess(mult):
+    # A mult held to 48 bits (two float32 leaves) lost the last bits of mult - 1, which the cycle
+    # starts amplify by 1 / (mult - 1)**2: 8e-6 relative at 1.0001 and 6.5e-4 at 1.00001 by step 1e6.
+    s = lrjax.restart(lrjax.cosine(1.0, steps=1), period=1, mult=mult)
+    assert s.mult.offset == 1 and s.mult.exact() == mult and repr(s).endswith(f"mult={mult})")
+    stored = sum(Fraction(float(x)) for x in s.mult.parts())
+    assert abs(stored - (Fraction(mult) - 1)) <= (Fraction(mult) - 1) * 2**-46
+    d = mult - 1
+    t = np.arange(900_000, 1_000_000, 7)
+    x = np.log1p(t * d) / np.log1p(d)  # the cycle's coordinate: i + the position within it, in float64
+    k = np.floor(x)
+    start = np.expm1(k * np.log1p(d)) / d
+    expected = 0.5 * (1 + np.cos(np.pi * (t - start) / np.exp(k * np.log1p(d))))
+    ours = np.asarray(jax.jit(lambda s, t: s(t))(s, jnp.asarray(t, jnp.int32)), np.float64)
+    counted = expected >= 1e-3
+    np.testing.assert_allclose(ours[counted], expected[counted], rtol=1e-6)
+
+
+def test_14_a_huge_mult_and_period_give_the_same_cycle_eagerly_and_jitted():
+    # Eagerly, t * (mult - 1) / period overflowed float32 (2e39) and the cycle estimate went to 2**30.
+    s = lrjax.restart(lrjax.cosine(1.0, steps=1e9 + 0.5), period=1e9 + 0.5, mult=1e30, factor=0.5)
+    t = jnp.asarray([0, 2**31 - 2], jnp.int32)  # the start of cycle 0, and cycle 1 (which starts at 1e9 + 0.5)
+    for ours in (s(t), jax.jit(s)(t), jax.jit(lambda s, t: s(t))(s, t)):
+        np.testing.assert_allclose(ours, [1.0, 0.5], rtol=1e-6)
+
+
+@pytest.mark.parametrize("mult, period, path", [
+    (1 + 1e-7, 1.0, "re-estimated"), (1 + 1e-8, 0.5, "re-estimated"), (1 + 1e-9, 3.0, "re-estimated"), (1.00001, 1.0, "estimated"),
+])
+def test_14_beyond_a_million_cycles_the_estimate_is_corrected_again(mult, period, path):
+    # The float estimate of the cycle index is off by more than one cycle beyond about 1e6 cycles: the step was
+    # placed at the start (or end) of a neighbouring cycle. Where that many cycles can start below 2**31, the
+    # cycle is estimated again from the nearby start; mult 1.00001 reaches 1e6 cycles there with one estimate.
+    from decimal import Decimal, getcontext
+
+    getcontext().prec = 60
+    d, p = Decimal(mult) - 1, Decimal(period)
+    log_mult = (1 + d).ln()
+    t = [10**6, 10**7, 10**8, 2**31 - 1]
+    expected = []
+    for step in t:
+        k = int((1 + step * d / p).ln() / log_mult)  # within a cycle of the truth at this precision
+        for i in (k - 1, k, k + 1):
+            start, length = p * ((i * log_mult).exp() - 1) / d, p * (i * log_mult).exp()
+            if start <= step < start + length:
+                expected.append(float((step - start) / length))
+    s = lrjax.restart(lrjax.linear(0.0, 1.0, steps=period), period=period, mult=mult)
+    assert s.path == path
+    ours = jax.jit(lambda s, t: s(t))(s, jnp.asarray(t, jnp.int32))
+    np.testing.assert_allclose(ours, expected, atol=1e-5)  # starts near 2**31 hold about 46 bits: 3e-5 steps

@@ -109,10 +109,10 @@ def _cycles(base_lr, t_initial, lr_min, cycle_mul, cycle_decay, cycle_limit, wei
         return xp.reshape(xp.minimum(xp.where(m == 1, t * n, geometric), _NO_STEP_REACHES), (1,))
 
     end = computed(end_of, t_initial, cycle_mul, cycle_limit)
-    t_initial, mult = as_float(t_initial), as_float(cycle_mul)
-    peaks = restart(constant(base_lr), period=t_initial, mult=mult, factor=cycle_decay)
+    # As given: a Python float keeps its float64 digits in restart's leaves (float32's 1.928... moved cycle 4's start 1.5e-6 steps).
+    peaks = restart(constant(base_lr), period=t_initial, mult=cycle_mul, factor=cycle_decay)
     running = piecewise_constant(jnp.array([1.0, 0.0], FLOAT), boundaries=end)
-    return blend(constant(lr_min), peaks, weight=restart(weight, period=t_initial, mult=mult) * running)
+    return blend(constant(lr_min), peaks, weight=restart(weight, period=t_initial, mult=cycle_mul) * running)
 
 
 def _warmed(main: Schedule, base_lr, warmup_t, warmup_lr_init, warmup_prefix: bool, to_main: bool = False) -> Schedule:  # noqa: ANN001
