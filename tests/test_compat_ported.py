@@ -572,3 +572,23 @@ def test_compat_optax_prints_no_no_op_nodes():
     assert "shift(" in repr(optax.linear_schedule(0.0, 1.0, 10, transition_begin=5))  # a real delay stays
     close(evaluate(optax.warmup_cosine_decay_schedule(0.0, 1.0, 0, 100, end_value=0.1), jnp.array([0, 50, 100])),
           [peers.optax_warmup_cosine(t, 0.0, 1.0, 0, 100, 0.1) for t in (0, 50, 100)])
+
+
+@pytest.mark.parametrize("make, reference", [
+    (lambda m: m.timm.CosineLRScheduler(1.0, t_initial=100), lambda t: peers.timm_cosine(t, 1.0, 100)),
+    (lambda m: m.timm.CosineLRScheduler(1.0, t_initial=100, warmup_prefix=True), lambda t: peers.timm_cosine(t, 1.0, 100, warmup_prefix=True)),
+    (lambda m: m.timm.StepLRScheduler(1.0, decay_t=10, decay_rate=0.5), lambda t: peers.timm_step(t, 1.0, 10, 0.5)),
+    (lambda m: m.transformers.get_linear_schedule_with_warmup(1.0, 0, 100), lambda t: max(0.0, (100 - t) / 100)),
+    (lambda m: m.transformers.get_constant_schedule_with_warmup(1.0, 0), lambda t: 1.0),
+    (lambda m: m.transformers.get_cosine_with_min_lr_schedule_with_warmup_lr_rate(1.0, 1, 100, min_lr_rate=0.1),
+     lambda t: 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * t / 99))),
+])
+def test_compat_timm_and_transformers_print_no_no_op_warmup(make, reference):
+    # A warmup of 0 steps (the default in timm) printed a join or blend that changed nothing; transformers' lr-rate
+    # cosine with one warmup step joined a ramp that ended where it began.
+    from lrjax import compat
+
+    s = make(compat)
+    assert "steps=0" not in repr(s) and "boundaries=[0]" not in repr(s), repr(s)
+    t = np.arange(0, 100, 7)
+    close(evaluate(s, jnp.asarray(t)), [reference(float(x)) for x in t])

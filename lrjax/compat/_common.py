@@ -16,6 +16,7 @@ from .._arith import Duration, Step, concrete
 from .._cycle import cycle
 from .._fields import Param, show
 from .._piecewise import piecewise_linear
+from .._ramps import warmup
 from .._schedule import Schedule
 from .._schedule import schedule as schedule_field
 
@@ -32,6 +33,21 @@ def concretely(x: Any, test: Callable[[np.ndarray], Any]) -> bool:
     """``test(x)`` for a concrete ``x`` (true if it holds anywhere in an array); False for a traced one, which cannot be tested."""
     v = concrete(x)
     return v is not None and bool(np.any(test(v)))
+
+
+def is_zero(x: ArrayLike) -> bool:
+    """``x`` is concretely 0 (everywhere): a stage of that length is left out, so printed schedules hold no no-op node.
+
+    A sweep that includes 0 then stacks schedules of different structure (`lrjax.stack` names the difference):
+    sweep the native schedule, or start from a warmup of 1 step.
+    """
+    v = concrete(x)
+    return v is not None and bool(np.all(v == 0))
+
+
+def warmed(schedule: Schedule, steps: ArrayLike, **kwargs: Any) -> Schedule:
+    """``warmup(schedule, steps=steps, **kwargs)``, or ``schedule`` itself for a concrete 0 steps."""
+    return schedule if is_zero(steps) else warmup(schedule, steps=steps, **kwargs)
 
 
 def one(x: ArrayLike) -> list[Any] | jax.Array:

@@ -51,7 +51,7 @@ from .._decay import exponential
 from .._join import join
 from .._piecewise import piecewise_constant, piecewise_linear
 from .._schedule import Schedule, constant
-from ._common import FLOAT, concretely, one
+from ._common import FLOAT, concretely, is_zero, one
 
 __all__ = [
     "constant_schedule",
@@ -86,19 +86,14 @@ def constant_schedule(value: ArrayLike) -> Schedule:
     return constant(value)
 
 
-def _is_zero(x: ArrayLike) -> bool:
-    v = concrete(x)
-    return v is not None and bool(np.all(v == 0))
-
-
 def _after(schedule: Schedule, begin: ArrayLike) -> Schedule:
     """``shift(schedule, steps=begin)``, or ``schedule`` itself for a concrete ``begin`` of 0 (no no-op node in the expression)."""
-    return schedule if _is_zero(begin) else shift(schedule, steps=begin)
+    return schedule if is_zero(begin) else shift(schedule, steps=begin)
 
 
 def _warmed_up(init_value: ArrayLike, peak_value: ArrayLike, warmup_steps: ArrayLike, decay: Schedule) -> Schedule:
     """optax's warmup presets: `linear_schedule` to ``peak_value`` joined with ``decay`` at ``warmup_steps`` (none for a concrete 0)."""
-    if _is_zero(warmup_steps):
+    if is_zero(warmup_steps):
         return decay
     return join([linear_schedule(init_value, peak_value, warmup_steps), decay], boundaries=one(warmup_steps))
 

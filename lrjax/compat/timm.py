@@ -56,10 +56,10 @@ from .._join import join
 from .._noise import noise
 from .._piecewise import piecewise_constant
 from .._plateau import plateau
-from .._ramps import cooldown, warmup
+from .._ramps import cooldown
 from .._schedule import Schedule, constant
 from . import torch as _torch
-from ._common import FLOAT, as_float, computed, concretely, number, one, related
+from ._common import FLOAT, as_float, computed, concretely, is_zero, number, one, related, warmed
 
 __all__ = [
     "CosineLRScheduler",
@@ -117,10 +117,12 @@ def _cycles(base_lr, t_initial, lr_min, cycle_mul, cycle_decay, cycle_limit, wei
 
 def _warmed(main: Schedule, base_lr, warmup_t, warmup_lr_init, warmup_prefix: bool, to_main: bool = False) -> Schedule:  # noqa: ANN001
     """timm's warmup: linear from ``warmup_lr_init`` for ``warmup_t`` steps, to ``base_lr`` (or, ``to_main``, to the curve there)."""
+    if is_zero(warmup_t):
+        return main
     if warmup_prefix:
         return join([linear(warmup_lr_init, base_lr, steps=warmup_t), main], boundaries=one(warmup_t))
     if to_main:
-        return warmup(main, steps=warmup_t, init=warmup_lr_init, prefix=False)
+        return warmed(main, warmup_t, init=warmup_lr_init, prefix=False)
     during = piecewise_constant(jnp.array([0.0, 1.0], FLOAT), boundaries=one(warmup_t))
     return blend(linear(warmup_lr_init, base_lr, steps=warmup_t), main, weight=during)
 

@@ -35,10 +35,10 @@ from .._decay import inverse_sqrt
 from .._join import join
 from .._piecewise import piecewise_linear
 from .._plateau import plateau
-from .._ramps import cooldown, warmup
+from .._ramps import cooldown
 from .._schedule import Schedule, constant
 from . import torch as _torch
-from ._common import as_float, check_last_epoch, computed, cosine_wave, later, one, resumed
+from ._common import as_float, check_last_epoch, computed, cosine_wave, is_zero, later, one, resumed, warmed
 
 __all__ = [
     "get_constant_schedule",
@@ -79,7 +79,7 @@ def get_constant_schedule_with_warmup(base_lr: ArrayLike, num_warmup_steps: Arra
     >>> print(s(0), s(5), s(10))
     0.0 0.5 1.0
     """
-    return resumed("get_constant_schedule_with_warmup", warmup(constant(base_lr), steps=num_warmup_steps), last_epoch)
+    return resumed("get_constant_schedule_with_warmup", warmed(constant(base_lr), num_warmup_steps), last_epoch)
 
 
 def get_linear_schedule_with_warmup(
@@ -93,7 +93,7 @@ def get_linear_schedule_with_warmup(
     0.5 0.5 0.0
     """
     steps = jnp.maximum(as_float(num_training_steps) - as_float(num_warmup_steps), 0)
-    return resumed("get_linear_schedule_with_warmup", warmup(linear(base_lr, 0.0, steps=steps), steps=num_warmup_steps), last_epoch)
+    return resumed("get_linear_schedule_with_warmup", warmed(linear(base_lr, 0.0, steps=steps), num_warmup_steps), last_epoch)
 
 
 def get_cosine_schedule_with_warmup(
@@ -122,7 +122,7 @@ def get_cosine_with_hard_restarts_schedule_with_warmup(
     """
     decay = _decay_steps(num_warmup_steps, num_training_steps)
     length = _decay_steps(num_warmup_steps, num_training_steps, num_cycles)
-    lr = warmup(join([cycle(cosine(base_lr, steps=length), period=length), 0.0], boundaries=one(decay)), steps=num_warmup_steps)
+    lr = warmed(join([cycle(cosine(base_lr, steps=length), period=length), 0.0], boundaries=one(decay)), num_warmup_steps)
     return resumed("get_cosine_with_hard_restarts_schedule_with_warmup", lr, last_epoch)
 
 
@@ -147,7 +147,7 @@ def get_polynomial_decay_schedule_with_warmup(
     if lr is not None and end is not None and not lr > end:
         raise ValueError(f"lr_end ({lr_end}) must be smaller than initial lr ({base_lr})")
     steps = jnp.maximum(as_float(num_training_steps) - as_float(num_warmup_steps), 0)
-    lr = warmup(polynomial(base_lr, lr_end, steps=steps, power=power), steps=num_warmup_steps)
+    lr = warmed(polynomial(base_lr, lr_end, steps=steps, power=power), num_warmup_steps)
     return resumed("get_polynomial_decay_schedule_with_warmup", lr, last_epoch)
 
 
@@ -164,7 +164,7 @@ def get_inverse_sqrt_schedule(
     if timescale is None:
         w = concrete(num_warmup_steps)
         timescale = (num_warmup_steps if w is None or w != 0 else 10_000)
-    return resumed("get_inverse_sqrt_schedule", warmup(inverse_sqrt(base_lr, steps=timescale), steps=num_warmup_steps), last_epoch)
+    return resumed("get_inverse_sqrt_schedule", warmed(inverse_sqrt(base_lr, steps=timescale), num_warmup_steps), last_epoch)
 
 
 def get_cosine_with_min_lr_schedule_with_warmup(
@@ -192,7 +192,7 @@ def get_cosine_with_min_lr_schedule_with_warmup(
         raise ValueError("One of min_lr or min_lr_rate should be set through the lr_scheduler_kwargs")
     floor = as_float(min_lr) if min_lr is not None else as_float(base_lr) * min_lr_rate
     half_period = _decay_steps(num_warmup_steps, num_training_steps, num_cycles, per=2.0)
-    lr = warmup(cosine_wave(base_lr, floor, half_period), steps=num_warmup_steps)
+    lr = warmed(cosine_wave(base_lr, floor, half_period), num_warmup_steps)
     return resumed("get_cosine_with_min_lr_schedule_with_warmup", lr, last_epoch)
 
 
@@ -293,9 +293,10 @@ def get_cosine_with_min_lr_schedule_with_warmup_lr_rate(
         ends_on_peak = 2  # w + (1 - w)(W - 1)/(W - 1) = 1 needs W >= 2
     if (v := concrete(w)) is not None and np.all(v >= ends_on_peak):
         # The wave from W - 1 on: p = (t - (W - 1)) / (N - W), joined where both give the peak.
-        lr = join([ramp, wave], boundaries=jnp.reshape(w - 1, (1,)))
+        start, decay = w - 1, wave
     else:
-        lr = join([ramp, later(wave, steps=1)], boundaries=jnp.reshape(w, (1,)))
+        start, decay = w, later(wave, steps=1)
+    lr = decay if is_zero(start) else join([ramp, decay], boundaries=jnp.reshape(start, (1,)))  # no ramp to join before step 0
     return resumed(where, lr, last_epoch)
 
 
