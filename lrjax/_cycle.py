@@ -249,8 +249,8 @@ def _general(t: Step, period: Duration, mult: Rate) -> tuple[jax.Array, Step]:
     found = [_periodic(t, period, mult), _tabulated(t, period, mult), _estimated(t, period, mult, rounds=2)]
     excess, excess_lo = mult.excess(t.frac.dtype)
     above_one = (excess > 0) | ((excess == 0) & (excess_lo > 0))
-    whole = (excess % 1 == 0) & (excess_lo % 1 == 0)
-    which = jnp.where(above_one, jnp.where(period.is_whole() & whole, 1, 2), 0)
+    whole_mult = (excess % 1 == 0) & (excess_lo % 1 == 0)
+    which = jnp.where(above_one, jnp.where(period.is_whole() & whole_mult, 1, 2), 0)
     i = jax.lax.select_n(jnp.broadcast_to(which, found[0][0].shape), *(q for q, _ in found))
     whole = jax.lax.select_n(jnp.broadcast_to(which, i.shape), *(r.whole for _, r in found))
     frac = jax.lax.select_n(jnp.broadcast_to(which, i.shape), *(r.frac for _, r in found))
