@@ -51,7 +51,7 @@ def interpolate_knots(t: Step, xs: Duration, ys: jax.Array, shape: str) -> jax.A
     """
     n = xs.shape[-1]
     if n == 1:
-        return ys[0]
+        return jnp.asarray(ys[0])  # a NumPy leaf: computed on in JAX (NumPy's float32 overflow warns)
     i = jnp.clip(count_reached(t, xs) - 1, 0, n - 2)
     x0, x1 = xs.map(lambda x: jnp.take(x, i)), xs.map(lambda x: jnp.take(x, i + 1))
     done, left = ramp(t, x1, start=x0)

@@ -376,3 +376,11 @@ def test_14_beyond_a_million_cycles_the_estimate_is_corrected_again(mult, period
     assert s.path == path
     ours = jax.jit(lambda s, t: s(t))(s, jnp.asarray(t, jnp.int32))
     np.testing.assert_allclose(ours, expected, atol=1e-5)  # starts near 2**31 hold about 46 bits: 3e-5 steps
+
+
+def test_a_one_knot_piecewise_linear_computes_on_in_jax():
+    # Found by a long fuzz run: a one-knot piecewise_linear returned its NumPy leaf, so a product of two
+    # evaluated eagerly in NumPy, which warns on float32 overflow (an error under -W error) where JAX gives inf.
+    s = lrjax.parse("(piecewise_linear(values=[1e+20], boundaries=[0]) * piecewise_linear(values=[1e+20], boundaries=[3]))")
+    np.testing.assert_array_equal(s(jnp.asarray([0, 7])), [np.inf, np.inf])
+    assert isinstance(lrjax.piecewise_linear([2.0], boundaries=[0])(5), jax.Array)
