@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import math
 
 import jax
 import jax.numpy as jnp
@@ -221,27 +222,56 @@ def _estimated(t: Step, period: Duration, mult: Rate, rounds: int = 1) -> tuple[
     lo = jnp.where(local.whole < jnp.iinfo(int_dtype).max, position.lo, 0)
     borrow = (local.frac == 0) & (lo < 0)  # just below a whole step: frac 1, lo < 0
     i = (first + j).astype(dtype)
-    frac = _position(jnp.where(borrow, 1, local.frac), t.float(), period.total(), mult.total(), i)
+    excess = sum(mult.excess(dtype))
+    frac = _position(jnp.where(borrow, 1, local.frac), t.float(), period.total(), excess, i)
     return i, Step(local.whole - borrow.astype(int_dtype), frac, lo)
 
 
 @jax.custom_jvp
-def _position(frac: jax.Array, t: jax.Array, period: jax.Array, mult: jax.Array, i: jax.Array) -> jax.Array:
-    """``frac`` itself, differentiated as ``x = (t - period * G_i) / mult**i`` with ``G_i = (mult**i - 1) / (mult - 1)``."""
+def _position(frac: jax.Array, t: jax.Array, period: jax.Array, excess: jax.Array, i: jax.Array) -> jax.Array:
+    """``frac`` itself, differentiated as ``x = (t - period * G_i) / mult**i``, ``G_i = (mult**i - 1) / (mult - 1)``.
+
+    ``excess`` is ``mult - 1``: in terms of it the derivatives keep their digits for a ``mult`` near 1
+    (`_geometric_slope`), where float32's ``(mult**i - 1) / (mult - 1)`` was 90% off at ``mult=1.00001``.
+    """
     return frac
 
 
 @_position.defjvp
 def _position_jvp(primals, tangents):
-    frac, t, period, mult, i = primals
-    _, dt, dperiod, dmult, _ = tangents
-    above = mult > 1
-    m = jnp.where(above, mult, 2)
-    p = jnp.power(m, i)
-    g = jnp.where(above, (p - 1) / (m - 1), i)
-    dg = (i * jnp.power(m, i - 1) * (m - 1) - (p - 1)) / (m - 1) ** 2
+    frac, t, period, excess, i = primals
+    _, dt, dperiod, dexcess, _ = tangents
+    above = excess > 0
+    d = jnp.where(above, excess, 1)
+    u = i * jnp.log1p(d)
+    p = jnp.exp(u)
+    g = jnp.where(above, jnp.expm1(u) / d, i)
     x = (t - period * g) / p
-    return frac, (dt - dperiod * g) / p - jnp.where(above, dmult, 0) * (period * dg / p + x * i / m)
+    dx_dmult = -(period * _geometric_slope(i, d) / p + x * i / (1 + d))
+    return frac, (dt - dperiod * g) / p + jnp.where(above, dexcess, 0) * dx_dmult
+
+
+def _series(x: jax.Array, coefficients: list[float]) -> jax.Array:
+    """``sum(c_k x**k)`` for ``k = 2, 3, ...``, by Horner's rule."""
+    out = jnp.zeros_like(x)
+    for c in reversed(coefficients):
+        out = (out + c) * x
+    return out * x
+
+
+def _geometric_slope(i: jax.Array, d: jax.Array) -> jax.Array:
+    """``dG/dmult`` for ``G = ((1 + d)**i - 1) / d``: ``(P w - (P - 1)) / d**2`` with ``P = (1 + d)**i`` and ``w = i d / (1 + d)``.
+
+    Written as ``(B(u) - i c(d) P) / d**2`` with ``u = i log1p(d)``,
+    ``B(u) = (u - 1) e**u + 1`` and ``c(d) = log1p(d) - d / (1 + d)``, each
+    taken from its series where it would cancel (small ``u``, small ``d``).
+    """
+    u = i * jnp.log1p(d)
+    small_u, small_d = jnp.abs(u) < 0.5, d < 0.1
+    us, ds = jnp.where(small_u, u, 0), jnp.where(small_d, d, 0)
+    b = jnp.where(small_u, _series(us, [(k - 1) / math.factorial(k) for k in range(2, 12)]), (u - 1) * jnp.exp(u) + 1)
+    c = jnp.where(small_d, _series(ds, [(-1) ** k * (k - 1) / k for k in range(2, 12)]), jnp.log1p(d) - d / (1 + d))
+    return (b - i * c * jnp.exp(u)) / d**2
 
 
 def _general(t: Step, period: Duration, mult: Rate) -> tuple[jax.Array, Step]:

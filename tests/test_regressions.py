@@ -384,3 +384,58 @@ def test_a_one_knot_piecewise_linear_computes_on_in_jax():
     s = lrjax.parse("(piecewise_linear(values=[1e+20], boundaries=[0]) * piecewise_linear(values=[1e+20], boundaries=[3]))")
     np.testing.assert_array_equal(s(jnp.asarray([0, 7])), [np.inf, np.inf])
     assert isinstance(lrjax.piecewise_linear([2.0], boundaries=[0])(5), jax.Array)
+
+
+@pytest.mark.parametrize("period, mult, step", [(100.5, 1.00001, 532), (100.5, 1.00001, 2050), (3, 1.0001, 61), (1, 1.00001, 999_000),
+                                                (10.5, 1.5, 100)])
+def test_14_the_derivative_in_a_mult_near_1_keeps_its_digits(period, mult, step):
+    # Found by a newcomer: the derivative formula took (mult**i - 1) / (mult - 1) in float32 from a rounded mult:
+    # 26.86 instead of 14.35 at mult 1.00001 (87% off). Expected: the exact derivative, at 50 digits.
+    from decimal import Decimal, getcontext
+
+    getcontext().prec = 50
+
+    def position(m):
+        d, p, t = m - 1, Decimal(period), Decimal(step)
+        k = int((1 + t * d / p).ln() / (1 + d).ln())
+        for i in (k - 1, k, k + 1):
+            start, length = p * ((1 + d) ** i - 1) / d, p * (1 + d) ** i
+            if start <= t < start + length:
+                return (t - start) / length
+
+    h = Decimal("1e-20")
+    x = float(position(Decimal(mult)))
+    dx = float((position(Decimal(mult) + h) - position(Decimal(mult) - h)) / (2 * h))
+    expected = -0.5 * np.pi * np.sin(np.pi * x) * dx  # d/dmult of (1 + cos(pi x)) / 2
+    s = lrjax.restart(lrjax.cosine(1.0, steps=period), period=period, mult=mult)
+    g = jax.jit(jax.grad(lambda s, t: s(t)))(s, jnp.int32(step))
+    np.testing.assert_allclose([g.mult.hi, g.mult.lo], [expected, expected], rtol=2e-5)
+
+
+@pytest.mark.parametrize("warmup, total", [(100, 100), (200, 100), (99.5, 100), (10, 110), (0, 50)])
+def test_14_transformers_linear_warmup_as_long_as_training(warmup, total):
+    # Found by a newcomer: with num_warmup_steps >= num_training_steps the warmup rose to the decay's start, 0,
+    # so the schedule was 0 throughout; transformers rises to base_lr over the warmup, then gives 0.
+    from lrjax.compat import transformers
+
+    t = np.arange(0, 260)
+    expected = [x / max(1, warmup) if x < warmup else max(0.0, (total - x) / max(1, total - warmup)) for x in t]
+    s = transformers.get_linear_schedule_with_warmup(1.0, warmup, total)
+    traced = jax.jit(lambda w, n: transformers.get_linear_schedule_with_warmup(1.0, w, n)(jnp.asarray(t)))(float(warmup), float(total))
+    for ours in (s(jnp.asarray(t)), traced):
+        np.testing.assert_allclose(ours, expected, rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("build, message", [
+    (lambda c: c.timm.CosineLRScheduler(1.0, t_initial=100, cycle_mul=0.5), r"^CosineLRScheduler: cycle_mul must be .* >= 1, got 0.5"),
+    (lambda c: c.timm.TanhLRScheduler(1.0, t_initial=100, cycle_mul=0.9), r"^TanhLRScheduler: cycle_mul must be .* >= 1, got 0.9"),
+    (lambda c: c.keras.CosineDecayRestarts(1.0, 10, t_mul=0.5), r"^CosineDecayRestarts: t_mul must be .* >= 1, got 0.5"),
+    (lambda c: c.transformers.get_linear_schedule_with_warmup(1.0, -1, 100), r"^get_linear_schedule_with_warmup: num_warmup_steps must be"),
+    (lambda c: c.transformers.get_constant_schedule_with_warmup(1.0, -1), r"^get_constant_schedule_with_warmup: num_warmup_steps must be"),
+])
+def test_compat_errors_name_the_peers_argument(build, message):
+    # Found by a newcomer: these named lrjax's own restart(mult=...) or warmup(steps=...) instead.
+    from lrjax import compat
+
+    with pytest.raises(ValueError, match=message):
+        build(compat)

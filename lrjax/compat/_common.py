@@ -45,8 +45,9 @@ def is_zero(x: ArrayLike) -> bool:
     return v is not None and bool(np.all(v == 0))
 
 
-def warmed(schedule: Schedule, steps: ArrayLike, **kwargs: Any) -> Schedule:
-    """``warmup(schedule, steps=steps, **kwargs)``, or ``schedule`` itself for a concrete 0 steps."""
+def warmed(where: str, name: str, schedule: Schedule, steps: ArrayLike, **kwargs: Any) -> Schedule:
+    """``warmup(schedule, steps=steps, **kwargs)``, or ``schedule`` itself for a concrete 0 steps; ``steps`` checked as the peer's ``name``."""
+    number(where, name, steps, ge=0)
     return schedule if is_zero(steps) else warmup(schedule, steps=steps, **kwargs)
 
 

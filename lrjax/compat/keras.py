@@ -39,7 +39,7 @@ from .._noise import noise
 from .._piecewise import piecewise_constant as _piecewise_constant
 from .._ramps import warmup
 from .._schedule import Schedule, constant
-from ._common import as_float, computed, cosine_wave, one
+from ._common import as_float, computed, cosine_wave, number, one
 
 __all__ = [
     "ExponentialDecay",
@@ -193,6 +193,7 @@ def CosineDecayRestarts(  # noqa: N802
     0.55 0.325
     """
     _positive("first_decay_steps", first_decay_steps)
+    number("CosineDecayRestarts", "t_mul", t_mul, ge=1)  # Keras takes any t_mul; lrjax's restarts need >= 1
     lr = as_float(initial_learning_rate)
     alpha = as_float(alpha)
     cycles = restart(cosine(lr * (1 - alpha), steps=first_decay_steps), period=first_decay_steps, mult=t_mul, factor=m_mul)

@@ -122,7 +122,7 @@ def _warmed(main: Schedule, base_lr, warmup_t, warmup_lr_init, warmup_prefix: bo
     if warmup_prefix:
         return join([linear(warmup_lr_init, base_lr, steps=warmup_t), main], boundaries=one(warmup_t))
     if to_main:
-        return warmed(main, warmup_t, init=warmup_lr_init, prefix=False)
+        return warmed("TanhLRScheduler", "warmup_t", main, warmup_t, init=warmup_lr_init, prefix=False)  # its only caller
     during = piecewise_constant(jnp.array([0.0, 1.0], FLOAT), boundaries=one(warmup_t))
     return blend(linear(warmup_lr_init, base_lr, steps=warmup_t), main, weight=during)
 
@@ -140,9 +140,10 @@ def _noisy(lr: Schedule, noise_range_t, noise_pct, noise_std, noise_seed) -> Sch
     return lr * (1 + window * std * noise(seed=noise_seed, bound=bound))
 
 
-def _check_cycles(where: str, t_initial, lr_min, cycle_limit, warmup_t, warmup_lr_init) -> None:  # noqa: ANN001
-    """timm's asserts on concrete values, as lrjax's ValueErrors."""
+def _check_cycles(where: str, t_initial, cycle_mul, lr_min, cycle_limit, warmup_t, warmup_lr_init) -> None:  # noqa: ANN001
+    """timm's asserts on concrete values, as lrjax's ValueErrors (and ``cycle_mul >= 1``, which lrjax's restarts need)."""
     Param("value", gt=0).convert(where, "t_initial", t_initial)
+    Param("value", ge=1).convert(where, "cycle_mul", cycle_mul)
     for name, value in (("lr_min", lr_min), ("cycle_limit", cycle_limit), ("warmup_t", warmup_t), ("warmup_lr_init", warmup_lr_init)):
         Param("value", ge=0).convert(where, name, value)
 
@@ -170,7 +171,7 @@ def CosineLRScheduler(  # noqa: N802
     >>> [round(float(s(t)), 3) for t in (0, 2, 4, 8, 12)]
     [1.0, 0.5, 0.5, 0.25, 0.0]
     """
-    _check_cycles("CosineLRScheduler", t_initial, lr_min, cycle_limit, warmup_t, warmup_lr_init)
+    _check_cycles("CosineLRScheduler", t_initial, cycle_mul, lr_min, cycle_limit, warmup_t, warmup_lr_init)
     weight = cosine(1.0, steps=t_initial) if concretely(k_decay, lambda v: v == 1) else from_fn(_k_cosine, steps=t_initial, k_decay=k_decay)
     main = _cycles(base_lr, t_initial, lr_min, cycle_mul, cycle_decay, cycle_limit, weight)
     return _noisy(_warmed(main, base_lr, warmup_t, warmup_lr_init, warmup_prefix), noise_range_t, noise_pct, noise_std, noise_seed)
@@ -200,7 +201,7 @@ def PolyLRScheduler(  # noqa: N802
     >>> [round(float(s(t)), 3) for t in (0, 5, 10, 50, 100)]
     [0.1, 0.55, 0.9, 0.5, 0.0]
     """
-    _check_cycles("PolyLRScheduler", t_initial, lr_min, cycle_limit, warmup_t, warmup_lr_init)
+    _check_cycles("PolyLRScheduler", t_initial, cycle_mul, lr_min, cycle_limit, warmup_t, warmup_lr_init)
     if concretely(k_decay, lambda v: v == 1):
         weight = polynomial(1.0, 0.0, steps=t_initial, power=power)
     else:
@@ -235,7 +236,7 @@ def TanhLRScheduler(  # noqa: N802
     >>> [round(float(s(t)), 4) for t in (0, 70, 100)]
     [1.0, 0.5, 0.0]
     """
-    _check_cycles("TanhLRScheduler", t_initial, lr_min, cycle_limit, warmup_t, warmup_lr_init)
+    _check_cycles("TanhLRScheduler", t_initial, cycle_mul, lr_min, cycle_limit, warmup_t, warmup_lr_init)
     lower, upper = np.asarray(lb) if concrete(lb) is not None else None, np.asarray(ub) if concrete(ub) is not None else None
     if lower is not None and upper is not None and not np.all(lower < upper):
         raise ValueError(f"TanhLRScheduler: lb must be < ub, got lb={lb}, ub={ub}")

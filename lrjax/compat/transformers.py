@@ -38,7 +38,7 @@ from .._plateau import plateau
 from .._ramps import cooldown
 from .._schedule import Schedule, constant
 from . import torch as _torch
-from ._common import as_float, check_last_epoch, computed, cosine_wave, is_zero, later, one, resumed, warmed
+from ._common import as_float, check_last_epoch, computed, cosine_wave, is_zero, later, number, one, resumed, warmed
 
 __all__ = [
     "get_constant_schedule",
@@ -79,7 +79,8 @@ def get_constant_schedule_with_warmup(base_lr: ArrayLike, num_warmup_steps: Arra
     >>> print(s(0), s(5), s(10))
     0.0 0.5 1.0
     """
-    return resumed("get_constant_schedule_with_warmup", warmed(constant(base_lr), num_warmup_steps), last_epoch)
+    where = "get_constant_schedule_with_warmup"
+    return resumed(where, warmed(where, "num_warmup_steps", constant(base_lr), num_warmup_steps), last_epoch)
 
 
 def get_linear_schedule_with_warmup(
@@ -92,8 +93,16 @@ def get_linear_schedule_with_warmup(
     >>> print(s(5), s(60), s(200))
     0.5 0.5 0.0
     """
-    steps = jnp.maximum(as_float(num_training_steps) - as_float(num_warmup_steps), 0)
-    return resumed("get_linear_schedule_with_warmup", warmed(linear(base_lr, 0.0, steps=steps), num_warmup_steps), last_epoch)
+    where = "get_linear_schedule_with_warmup"
+    w, n = num_warmup_steps, num_training_steps
+    number(where, "num_warmup_steps", w, ge=0)
+    if (vw := concrete(w)) is not None and (vn := concrete(n)) is not None and np.all(vn - vw >= 1):
+        lr = warmed(where, "num_warmup_steps", linear(base_lr, 0.0, steps=computed(lambda xp, w, n: n - w, w, n)), w)
+    else:  # the decay may start below the peak (at 0 when N <= W), while the warmup still rises to the peak
+        start = computed(lambda xp, w, n: xp.clip(n - w, 0, None) / xp.maximum(1, n - w), w, n)
+        decay = linear(as_float(base_lr) * start, 0.0, steps=computed(lambda xp, w, n: xp.maximum(n - w, 0), w, n))
+        lr = join([linear(0.0, base_lr, steps=w), decay], boundaries=one(w))
+    return resumed(where, lr, last_epoch)
 
 
 def get_cosine_schedule_with_warmup(
@@ -122,7 +131,8 @@ def get_cosine_with_hard_restarts_schedule_with_warmup(
     """
     decay = _decay_steps(num_warmup_steps, num_training_steps)
     length = _decay_steps(num_warmup_steps, num_training_steps, num_cycles)
-    lr = warmed(join([cycle(cosine(base_lr, steps=length), period=length), 0.0], boundaries=one(decay)), num_warmup_steps)
+    lr = join([cycle(cosine(base_lr, steps=length), period=length), 0.0], boundaries=one(decay))
+    lr = warmed("get_cosine_with_hard_restarts_schedule_with_warmup", "num_warmup_steps", lr, num_warmup_steps)
     return resumed("get_cosine_with_hard_restarts_schedule_with_warmup", lr, last_epoch)
 
 
@@ -147,7 +157,8 @@ def get_polynomial_decay_schedule_with_warmup(
     if lr is not None and end is not None and not lr > end:
         raise ValueError(f"lr_end ({lr_end}) must be smaller than initial lr ({base_lr})")
     steps = jnp.maximum(as_float(num_training_steps) - as_float(num_warmup_steps), 0)
-    lr = warmed(polynomial(base_lr, lr_end, steps=steps, power=power), num_warmup_steps)
+    decay = polynomial(base_lr, lr_end, steps=steps, power=power)
+    lr = warmed("get_polynomial_decay_schedule_with_warmup", "num_warmup_steps", decay, num_warmup_steps)
     return resumed("get_polynomial_decay_schedule_with_warmup", lr, last_epoch)
 
 
@@ -164,7 +175,8 @@ def get_inverse_sqrt_schedule(
     if timescale is None:
         w = concrete(num_warmup_steps)
         timescale = (num_warmup_steps if w is None or w != 0 else 10_000)
-    return resumed("get_inverse_sqrt_schedule", warmed(inverse_sqrt(base_lr, steps=timescale), num_warmup_steps), last_epoch)
+    where = "get_inverse_sqrt_schedule"
+    return resumed(where, warmed(where, "num_warmup_steps", inverse_sqrt(base_lr, steps=timescale), num_warmup_steps), last_epoch)
 
 
 def get_cosine_with_min_lr_schedule_with_warmup(
@@ -192,7 +204,7 @@ def get_cosine_with_min_lr_schedule_with_warmup(
         raise ValueError("One of min_lr or min_lr_rate should be set through the lr_scheduler_kwargs")
     floor = as_float(min_lr) if min_lr is not None else as_float(base_lr) * min_lr_rate
     half_period = _decay_steps(num_warmup_steps, num_training_steps, num_cycles, per=2.0)
-    lr = warmed(cosine_wave(base_lr, floor, half_period), num_warmup_steps)
+    lr = warmed("get_cosine_with_min_lr_schedule_with_warmup", "num_warmup_steps", cosine_wave(base_lr, floor, half_period), num_warmup_steps)
     return resumed("get_cosine_with_min_lr_schedule_with_warmup", lr, last_epoch)
 
 
