@@ -39,7 +39,7 @@ def is_zero(x: ArrayLike) -> bool:
     """``x`` is concretely 0 (everywhere): a stage of that length is left out, so printed schedules hold no no-op node.
 
     A sweep that includes 0 then stacks schedules of different structure (`lrjax.stack` names the difference):
-    sweep the native schedule, or start from a warmup of 1 step.
+    sweep the native schedule instead.
     """
     v = concrete(x)
     return v is not None and bool(np.all(v == 0))

@@ -122,7 +122,7 @@ def _warmed(main: Schedule, base_lr, warmup_t, warmup_lr_init, warmup_prefix: bo
     if warmup_prefix:
         return join([linear(warmup_lr_init, base_lr, steps=warmup_t), main], boundaries=one(warmup_t))
     if to_main:
-        return warmed("TanhLRScheduler", "warmup_t", main, warmup_t, init=warmup_lr_init, prefix=False)  # its only caller
+        return warmed("TanhLRScheduler", "warmup_t", main, warmup_t, init=warmup_lr_init, prefix=False)  # (the only to_main caller)
     during = piecewise_constant(jnp.array([0.0, 1.0], FLOAT), boundaries=one(warmup_t))
     return blend(linear(warmup_lr_init, base_lr, steps=warmup_t), main, weight=during)
 
