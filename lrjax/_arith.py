@@ -27,7 +27,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ._double import half_bits, limbs, two_sum
+from ._double import Double, half_bits, limbs, mul, two_sum
 
 #: Durations are split at multiples of this: ``coarse`` then has at most 23
 #: significant bits below 2**31, exact in float32, and ``fine`` is below it.
@@ -247,29 +247,15 @@ class Duration(Pair):
     def times(self, r: Rate) -> Duration:
         """``self * r``, within about 2**-46 of it relatively (float64's precision in float32 leaves), traced or not.
 
-        Concretely in float64. Traced, ``r.hi`` times ``coarse`` and ``fine`` as
-        exact products of half-width limbs, summed with their rounding errors
-        kept (two-sums); the terms in ``lo`` (each tiny) are rounded once.
+        Concretely in float64; traced, as a product of double floats (`_double`).
         """
         if all(concrete(x) is not None for x in (*self.parts(), *r.parts())):
             return Duration.of(self.exact() * r.exact(), self.dtype)
         dtype = self.dtype
-        bits = half_bits(dtype)
-        hi = limbs(jnp.asarray(r.hi, dtype), bits, 2)
-        total, err = None, r.hi * _lo(self) + r.lo * self.total()
-        # A whole fine part has at most 8 significant bits: its products with hi's limbs are exact as they are.
-        fine = [self.fine] if self.whole else limbs(jnp.asarray(self.fine, dtype), bits, 2)
-        for parts in (limbs(jnp.asarray(self.coarse, dtype), bits, 2), fine):
-            for a in parts:
-                for h in hi:
-                    p = h * a  # exact: at most 2 * bits significant bits
-                    if total is None:
-                        total = p
-                    else:
-                        total, e = two_sum(total, p)
-                        err = err + e
-        d = Duration.of(total)
-        return Duration(d.coarse, d.fine, d.lo + err, None)
+        rate = Double.of_sum(*(jnp.asarray(x, dtype) for x in ((r.offset,) if r.offset else ()) + (r.hi, r.lo)))
+        product = mul(Double.of_sum(*(jnp.asarray(x, dtype) for x in self.parts())), rate)
+        d = Duration.of(product.hi)
+        return Duration(d.coarse, d.fine, d.lo + product.lo, None)
 
     def length_to(self, end: Duration) -> jax.Array:
         """``end - self`` as a float, rounded about once (not exact: for smooth formulas)."""

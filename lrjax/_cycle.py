@@ -129,8 +129,7 @@ def _less_start_jvp(primals, tangents):
     dx, dperiod, dmult, _ = tangents
     m = jnp.where(mult >= 2, mult, 2)  # whole mult >= 2 on this path: S_i is finite where reachable
     g = (jnp.power(m, i) - 1) / (m - 1)
-    dg = (i * jnp.power(m, i - 1) * (m - 1) - (jnp.power(m, i) - 1)) / (m - 1) ** 2
-    return x, dx - dperiod * g - period * dg * jnp.where(mult >= 2, dmult, 0)
+    return x, dx - dperiod * g - period * _geometric_slope(i, m - 1) * jnp.where(mult >= 2, dmult, 0)
 
 
 def _estimated(t: Step, period: Duration, mult: Rate, rounds: int = 1) -> tuple[jax.Array, Step]:
