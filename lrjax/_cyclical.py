@@ -20,9 +20,9 @@ def _one_cycle_knots(steps: Duration, pct_start: Rate, three_phase: bool) -> Dur
     """torch `OneCycleLR` phase ends: ``pct_start*steps - 1``, (``2*pct_start*steps - 2``,) ``steps - 1``.
 
     ``pct_start * steps`` is an exact product (`Duration.times`: float64 when
-    the values are concrete, as torch computes it, and exact limb products from
-    traced leaves), so a knot such as ``0.3 * 100 - 1`` is torch's, not float32's
-    29.0000012.
+    the values are concrete, as torch computes it, and a double-float product,
+    about 2**-46 of it, from traced leaves), so a knot such as ``0.3 * 100 - 1``
+    is torch's, not float32's 29.0000012.
     """
     one = Duration.of(1)
     up_end = steps.times(pct_start) - one

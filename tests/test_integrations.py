@@ -29,8 +29,8 @@ def standard_promotion():
 TRANSFORMS = {
     "inject": lambda peak: optax.chain(lrjax.inject(optax.adam)(learning_rate=lrjax.warmup_cosine(peak, warmup_steps=3, total_steps=30), b1=0.8)),
     "scale_by_schedule": lambda peak: optax.chain(
-        # A fractional period: each duration carries its third leaf (lo) through every format.
-        optax.scale_by_adam(), lrjax.scale_by_schedule(lrjax.cycle(lrjax.cosine(peak, steps=10 / 3), period=10 / 3)), optax.scale(-1.0)
+        # A fractional period and mult: each duration carries its third leaf (lo), and mult its static offset, through every format.
+        optax.scale_by_adam(), lrjax.scale_by_schedule(lrjax.restart(lrjax.cosine(peak, steps=10 / 3), period=10 / 3, mult=1.5)), optax.scale(-1.0)
     ),
     "plateau": lambda peak: optax.chain(
         optax.scale_by_adam(), lrjax.scale_by_plateau(lrjax.plateau(patience=1, factor=0.5), lrjax.warmup(lrjax.constant(peak), steps=2)), optax.scale(-1.0)
