@@ -61,16 +61,21 @@ def step_int_dtype() -> np.dtype:
     return jax.dtypes.canonicalize_dtype(jnp.int64)
 
 
-def _split(x: jax.Array, int_dtype: np.dtype) -> tuple[jax.Array, jax.Array, jax.Array]:
+def _split(x: jax.Array, int_dtype: np.dtype, xp: Any = jnp) -> tuple[jax.Array, jax.Array, jax.Array]:
     """``x = k + rest`` with ``k = floor(x)`` as a non-negative integer where the dtype holds it.
 
     Returns ``(k, rest, ok)``; where ``ok`` is False (``x`` negative, too large or
-    NaN) ``k`` is 0 and ``rest`` is ``x``.
+    NaN) ``k`` is 0 and ``rest`` is ``x``. ``xp`` is NumPy for concrete ``x``.
     """
-    lower = jnp.floor(x)
+    lower = xp.floor(x)
     ok = (lower >= 0) & (lower < int_bound(int_dtype))
-    k = jnp.where(ok, lower, 0)
+    k = xp.where(ok, lower, 0).astype(x.dtype)
     return k.astype(int_dtype), x - k, ok
+
+
+def array_module(*xs: Any) -> Any:
+    """NumPy when every one of ``xs`` is a NumPy array or None (a concrete leaf: computed once, when traced), else ``jax.numpy``."""
+    return np if all(x is None or isinstance(x, (np.ndarray, np.generic)) for x in xs) else jnp
 
 
 class Pair:
@@ -274,24 +279,27 @@ class Duration(Pair):
         what it leaves; ``ok`` is False where ``k`` does not fit (or is < 0),
         and then ``k`` is 0 and ``rest`` the rounded total.
         """
-        kc, rc, ok_c = _split(self.coarse, int_dtype)
-        kf, rf, ok_f = _split(self.fine, int_dtype)
-        k = kc + kf
-        ok = ok_c & ok_f & (k >= kc)  # k < kc: the sum wrapped around
-        rest, lo = rc + rf, self.lo
-        if lo is not None:  # a negative lo on a whole rest borrows one step: rest + lo stays in [0, 1)
-            borrow = (rest + lo) < 0
-            k = k - borrow.astype(k.dtype)
-            rest = jnp.where(borrow, rest + 1, rest)
-            ok = ok & (k >= 0)
-            lo = jnp.where(ok, lo, 0)
-        return jnp.where(ok, k, 0), jnp.where(ok, rest, self.total()), lo, ok
+        xp = array_module(*self.parts())
+        with np.errstate(over="ignore", invalid="ignore"):  # NumPy: k wraps as XLA's does, and is then rejected
+            kc, rc, ok_c = _split(self.coarse, int_dtype, xp)
+            kf, rf, ok_f = _split(self.fine, int_dtype, xp)
+            k = kc + kf
+            ok = ok_c & ok_f & (k >= kc)  # k < kc: the sum wrapped around
+            rest, lo = rc + rf, self.lo
+            if lo is not None:  # a negative lo on a whole rest borrows one step: rest + lo stays in [0, 1)
+                borrow = (rest + lo) < 0
+                k = k - borrow.astype(k.dtype)
+                rest = xp.where(borrow, rest + 1, rest)
+                ok = ok & (k >= 0)
+                lo = xp.where(ok, lo, 0).astype(rest.dtype)
+            return xp.where(ok, k, 0).astype(k.dtype), xp.where(ok, rest, self.total()).astype(rest.dtype), lo, ok
 
     def split(self, int_dtype: np.dtype) -> tuple[jax.Array, jax.Array, jax.Array]:
         """``(k, rest, ok)`` with ``k`` the whole part in ``int_dtype``; ``ok`` False where it does not fit (or < 0)."""
         k, rest, lo, ok = self.split_exact(int_dtype)
         if lo is not None:
-            rest = jnp.where(ok, jnp.minimum(rest + lo, _below_one(rest.dtype)), rest)
+            xp = array_module(rest, lo, ok)
+            rest = xp.where(ok, xp.minimum(rest + lo, _below_one(rest.dtype)), rest).astype(rest.dtype)
         return k, rest, ok
 
     def is_whole(self) -> jax.Array | bool:
@@ -668,11 +676,12 @@ def count_reached(t: Step, boundaries: Duration) -> jax.Array:
     # The number of boundaries is static: few are fastest compared all at once.
     method = "compare_all" if boundaries.shape[-1] <= 64 else "scan"
     k, rest, ok = boundaries.split(dtype)
+    xp = array_module(*boundaries.parts())  # concrete boundaries: their integer parts computed once, in NumPy
     negative = boundaries.total() < 0
-    floor_b = jnp.where(ok, k, jnp.where(negative, 0, top))
+    floor_b = xp.where(ok, k, xp.where(negative, 0, top)).astype(dtype)
     # Boundaries at or beyond 2**31 are never reached (floor_b = top cannot be <= a step
     # that is itself top only if it fits; count those out explicitly).
-    reachable = jnp.sum(ok | negative, axis=-1, dtype=dtype)
+    reachable = xp.sum(ok | negative, axis=-1, dtype=dtype)
 
     def at_most(b: jax.Array, whole: jax.Array) -> jax.Array:
         # searchsorted counts in int32 whatever the step's type: one integer type throughout (int64 under x64).
@@ -682,7 +691,7 @@ def count_reached(t: Step, boundaries: Duration) -> jax.Array:
         # b <= whole + frac  <=>  b <= whole, for whole b and 0 <= frac < 1.
         return at_most(floor_b, t.whole)
     fractional = ok & (rest > 0)
-    ceil_b = jnp.where(fractional, floor_b + 1, floor_b)
+    ceil_b = xp.where(fractional, floor_b + 1, floor_b)
     low = at_most(ceil_b, t.whole)  # b <= whole
     high = at_most(floor_b, t.whole)  # b < whole + 1
     between = jnp.searchsorted(boundaries.total(), t.float(), side="right", method=method).astype(dtype)
