@@ -10,6 +10,7 @@ import jax.numpy as jnp
 from . import _fields as f
 from ._arith import Duration, Step, concrete, power_no_growth, ramp
 from ._schedule import Preset, Schedule
+from ._shapes import cosine_weights
 
 
 def _is_one(x: jax.Array) -> bool:
@@ -30,8 +31,8 @@ class _Anneal(Schedule):
     trivial: bool = f.derived(False)
 
     @staticmethod
-    def _shape(fraction: jax.Array) -> jax.Array:
-        """The weight of ``init`` (before ``power``) when ``fraction`` of the ramp is left."""
+    def _weights(done: jax.Array, left: jax.Array) -> tuple[jax.Array, jax.Array]:
+        """``(reached, remaining)``: the weights of ``end`` and of ``init`` (before ``power``), which add up to 1."""
         raise NotImplementedError
 
     def __check_init__(self) -> None:
@@ -39,13 +40,12 @@ class _Anneal(Schedule):
 
     def _evaluate(self, t: Step) -> jax.Array:
         done, left = ramp(t, self.steps)
-        keep = power_no_growth(self._shape(left), self.power, self.trivial)
         # Each end's weight from its own fraction: exactly init at 0 and end at steps.
-        reached = self._shape(done)  # = 1 - self._shape(left)
+        reached, remaining = self._weights(done, left)
+        keep = power_no_growth(remaining, self.power, self.trivial)
         if not self.trivial:
             # 1 - remaining ** power as -expm1(power * log(remaining)), without the cancellation of
             # 1 - keep: the log from the fraction reached while it is small, else from the remaining one.
-            remaining = self._shape(left)
             early, ongoing = reached < 0.5, remaining > 0
             log_remaining = jnp.where(
                 early, jnp.log1p(-jnp.where(early, reached, 0)), jnp.log(jnp.where(ongoing, remaining, 1))
@@ -70,8 +70,8 @@ class polynomial(_Anneal):  # noqa: N801
     """
 
     @staticmethod
-    def _shape(fraction: jax.Array) -> jax.Array:
-        return fraction
+    def _weights(done: jax.Array, left: jax.Array) -> tuple[jax.Array, jax.Array]:
+        return done, left
 
 
 class linear(Preset):  # noqa: N801
@@ -112,9 +112,9 @@ class cosine(_Anneal):  # noqa: N801
     """
 
     @staticmethod
-    def _shape(fraction: jax.Array) -> jax.Array:
+    def _weights(done: jax.Array, left: jax.Array) -> tuple[jax.Array, jax.Array]:
         # (1 + cos(pi f)) / 2 = sin(pi (1 - f) / 2)**2 of the remaining fraction: no cancellation near the end.
-        return jnp.sin(0.5 * jnp.pi * fraction) ** 2
+        return cosine_weights(done, left)
 
 
 class tanh(Schedule):  # noqa: N801

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import operator
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -16,15 +17,21 @@ from ._schedule import Schedule
 _INT32_MAX = int(np.iinfo(np.int32).max)
 
 
-def steps_of(steps: int | ArrayLike) -> jax.Array:
-    """``steps`` as an array: an int ``n`` means the steps ``0, 1, ..., n``."""
+def _last_step(steps: int | ArrayLike) -> int | None:
+    """``n`` when ``steps`` is an int (the steps ``0, 1, ..., n``), None when it is an array of steps."""
     try:
         n = operator.index(steps)
     except TypeError:
-        return jnp.asarray(steps)
+        return None
     if not 0 <= n < _INT32_MAX:
         raise ValueError(f"values: steps must be an int in [0, {_INT32_MAX}) or an array of steps, got {n}")
-    return jnp.arange(n + 1)
+    return n
+
+
+def steps_of(steps: int | ArrayLike) -> jax.Array:
+    """``steps`` as an array: an int ``n`` means the steps ``0, 1, ..., n``."""
+    n = _last_step(steps)
+    return jnp.asarray(steps) if n is None else jnp.arange(n + 1)
 
 
 def values(schedule: Schedule, steps: int | ArrayLike) -> jax.Array:
@@ -43,12 +50,19 @@ def values(schedule: Schedule, steps: int | ArrayLike) -> jax.Array:
     """
     if not isinstance(schedule, Schedule):
         raise ValueError(f"values: schedule must be an lrjax schedule, got {type(schedule).__name__}")
-    return _evaluate(schedule, steps_of(steps))
+    n = _last_step(steps)
+    return _evaluate(schedule, jnp.asarray(steps)) if n is None else _evaluate_range(schedule, n)
 
 
 @jax.jit
 def _evaluate(schedule: Schedule, steps: jax.Array) -> jax.Array:
     return schedule(steps)
+
+
+@functools.partial(jax.jit, static_argnums=1)
+def _evaluate_range(schedule: Schedule, n: int) -> jax.Array:
+    # The steps are made inside the compiled function: no array of them is written first.
+    return schedule(jnp.arange(n + 1))
 
 
 def plot(

@@ -16,7 +16,7 @@ import numpy as np
 
 from . import _double as double
 from . import _fields as f
-from ._arith import Duration, Rate, Step, concrete, floor_div, geometric, int_bound, power, step_int_dtype
+from ._arith import Duration, Rate, Step, concrete, floor_div, geometric, int_bound, power, step_int_dtype, take
 from ._schedule import Preset, Schedule, schedule
 
 #: How `restart` finds the cycle of a step, decided when it is built (None: decided per step).
@@ -66,12 +66,12 @@ def _tabulated(t: Step, period: Duration, mult: Rate) -> tuple[jax.Array, Step]:
     # searchsorted counts in int32 whatever the step's type: one integer type throughout (int64 under x64).
     k = jnp.searchsorted(starts, t.whole, side="right", method="compare_all").astype(int_dtype) - 1
     k = jnp.clip(k, 0, jnp.sum(exact, dtype=int_dtype) - 1)
-    local = t.whole - jnp.take(starts, k)  # steps into cycle k, stretched by mult**k
-    stretch_f = jnp.take(stretches_f, k)
+    local = t.whole - take(starts, k)  # steps into cycle k, stretched by mult**k
+    stretch_f = take(stretches_f, k)
     # mult**k in integers (exact; beyond 3/4 of the unsigned range, where it may have wrapped,
     # the cycle is longer than any step: local / mult**k is then taken in floats).
     small = stretch_f < 0.75 * 2.0**size
-    stretch = jnp.where(small, jnp.take(stretches, k), 1)
+    stretch = jnp.where(small, take(stretches, k), 1)
     whole = jnp.where(small, local.astype(unsigned) // stretch, 0)
     r = jnp.where(small, local.astype(unsigned) - whole * stretch, local.astype(unsigned))
     stretch_r = jnp.where(small, stretch.astype(float_dtype), stretch_f)

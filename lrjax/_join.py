@@ -10,7 +10,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from . import _fields as f
-from ._arith import Duration, Step, count_reached
+from ._arith import Duration, Step, count_reached, take
 from ._schedule import Schedule, schedules
 
 
@@ -48,7 +48,7 @@ class join(Schedule):  # noqa: N801
     def _evaluate(self, t: Step) -> jax.Array:
         piece = count_reached(t, self.boundaries)
         zero = jnp.zeros(self.boundaries.shape[:-1] + (1,), self.boundaries.dtype)
-        start = self.boundaries.map(lambda x: jnp.take(jnp.concatenate([zero, x], axis=-1), piece, mode="clip"))
+        start = self.boundaries.map(lambda x: take(jnp.concatenate([zero, x], axis=-1), piece))
         local = t.minus(start)
         groups = _groups(self.schedules)
         values = [_evaluate_selected([self.schedules[i] for i in members], members, piece, local) for members in groups]
@@ -57,7 +57,7 @@ class join(Schedule):  # noqa: N801
         group_of = np.zeros(len(self.schedules), np.int32)
         for g, members in enumerate(groups):
             group_of[members] = g
-        which = jnp.take(group_of, piece, mode="clip")
+        which = take(group_of, piece)
         which, *values = jnp.broadcast_arrays(which, *values)
         return jax.lax.select_n(which, *values)
 
@@ -81,7 +81,7 @@ def _evaluate_selected(pieces: list[Schedule], members: list[int], piece: jax.Ar
     else:
         index = np.zeros(max(members) + 1, np.int32)
         index[members] = np.arange(len(members), dtype=np.int32)
-        k = jnp.take(index, piece, mode="clip")
+        k = take(index, piece)
     stacked = [_stack(xs) for xs in zip(*(jax.tree.leaves(s) for s in pieces), strict=True)]
     treedef = jax.tree.structure(pieces[0])
     if k.ndim == 0:

@@ -13,7 +13,7 @@ import jax
 import jax.numpy as jnp
 
 from . import _fields as f
-from ._arith import Duration, Step, count_reached
+from ._arith import Duration, Step, count_reached, take
 from ._schedule import Schedule
 from ._shapes import interpolate_knots
 
@@ -41,7 +41,7 @@ class piecewise_constant(Schedule):  # noqa: N801
         _check_lengths(self, self.boundaries.shape[-1] + 1, "one more than boundaries")
 
     def _evaluate(self, t: Step) -> jax.Array:
-        return jnp.take(self.values, count_reached(t, self.boundaries))
+        return take(self.values, count_reached(t, self.boundaries))
 
 
 class piecewise_linear(Schedule):  # noqa: N801

@@ -65,7 +65,7 @@ class Schedule(Tree):
     >>> import jax, lrjax
     >>> s = lrjax.cosine(1.0, steps=100)
     >>> print(s(50), jax.jit(lambda s: s(100))(s))
-    0.49999997 0.0
+    0.5 0.0
     """
 
     def __call__(self, step: ArrayLike) -> jax.Array:
@@ -176,7 +176,7 @@ class Preset(Schedule):
     >>> s.compose()
     warmup(cosine(init=1.0, steps=100), steps=10)
     >>> print(s(60), s.compose()(60))
-    0.49999997 0.49999997
+    0.5 0.5
     """
 
     #: The structure of ``compose()`` when the preset was built: what the

@@ -66,7 +66,7 @@ def stack(trees: Sequence[Any]) -> Any:
     >>> import jax, lrjax
     >>> batch = lrjax.stack([lrjax.cosine(1.0, steps=100), lrjax.cosine(2.0, steps=50)])
     >>> print(jax.vmap(lambda s: s(50))(batch))
-    [0.49999997 0.        ]
+    [0.5 0. ]
     """
     trees = list(trees)
     if not trees:

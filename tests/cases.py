@@ -166,14 +166,15 @@ def _join_ref(t, warm, mid, peak, steps, floor):
 
 def _join_of_kinds(a, b, c, first, second, third, steps):
     # Cosines 0, 1 and 3 share one structure (evaluated once, with the piece's leaves); the linear is alone.
+    # The pieces' lengths are the hyperparameters, so that every draw gives sorted boundaries.
     pieces = [lrjax.cosine(a, steps=steps), lrjax.cosine(b, 0.1 * b, steps=steps), lrjax.linear(b, c, steps=steps), lrjax.cosine(c, steps=2 * steps)]
-    return lrjax.join(pieces, boundaries=[first, second, third])
+    return lrjax.join(pieces, boundaries=[first, first + second, first + second + third])
 
 
 def _join_of_kinds_ref(t, a, b, c, first, second, third, steps):
     pieces = [lambda x: ref.cosine(x, a, steps), lambda x: ref.cosine(x, b, steps, end=0.1 * b),
               lambda x: ref.linear(x, b, c, steps), lambda x: ref.cosine(x, c, 2 * steps)]
-    return ref.join(t, pieces, [first, second, third])
+    return ref.join(t, pieces, [first, first + second, first + second + third])
 
 
 def _join_in_join(a, b, first, second, steps):
@@ -301,8 +302,8 @@ def _warmup_inverse_sqrt_ref(t, peak, warmup_steps):
 CASES += [
     Case("join", _join, dict(warm=10.0, mid=60.0, peak=1.0, steps=50.0, floor=0.05),
          dict(warm=3.0, mid=100.0, peak=0.5, steps=80.0, floor=0.2), _join_ref, ("peak", "floor"), (59, 60, 61)),
-    Case("join_of_kinds", _join_of_kinds, dict(a=1.0, b=0.5, c=0.25, first=20.0, second=50.0, third=70.0, steps=30.0),
-         dict(a=2.0, b=0.1, c=0.3, first=5.0, second=30.0, third=300.0, steps=17.5), _join_of_kinds_ref, ("a", "b", "c"),
+    Case("join_of_kinds", _join_of_kinds, dict(a=1.0, b=0.5, c=0.25, first=20.0, second=30.0, third=20.0, steps=30.0),
+         dict(a=2.0, b=0.1, c=0.3, first=5.0, second=2.0, third=230.0, steps=17.5), _join_of_kinds_ref, ("a", "b", "c"),
          (19, 20, 21, 49, 50, 51, 69, 70, 71, 129, 130, 131)),
     Case("join_in_join", _join_in_join, dict(a=1.0, b=0.5, first=20.0, second=50.0, steps=100.0),
          dict(a=2.0, b=0.1, first=5.0, second=7.0, steps=30.0), _join_in_join_ref, ("a", "b"), (19, 20, 149, 150)),

@@ -28,7 +28,7 @@ MAX_STEP = 10**6
 #: arithmetic that float32 sums cannot avoid.
 PRECISE = [c for c in CASES if c.id not in ("from_fn", "noise", "algebra", "product")]
 EXAMPLES = int(os.environ.get("LRJAX_PRECISION_EXAMPLES", "1"))
-DURATION_NAMES = {"steps", "warm", "mid", "period", "every", "delay", "epoch", "ramp", "total", "first", "second",
+DURATION_NAMES = {"steps", "warm", "mid", "period", "every", "delay", "epoch", "ramp", "total", "first", "second", "third",
                   "warmup_steps", "total_steps", "stable_steps", "decay_steps", "up_steps", "down_steps", "boundaries"}
 
 

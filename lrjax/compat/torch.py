@@ -269,7 +269,7 @@ def CosineAnnealingLR(  # noqa: N802
     >>> from lrjax.compat import torch
     >>> s = torch.CosineAnnealingLR(1.0, T_max=10)
     >>> print(s(5), s(10), s(15), s(20))
-    0.49999997 0.0 0.49999997 1.0
+    0.5 0.0 0.49999997 1.0
     """
     return resumed("CosineAnnealingLR", cosine_wave(base_lr, eta_min, T_max), last_epoch)
 

@@ -113,7 +113,7 @@ def get_cosine_schedule_with_warmup(
     >>> from lrjax.compat import transformers
     >>> s = transformers.get_cosine_schedule_with_warmup(1.0, 10, 110)
     >>> print(s(60), s(110), s(160))
-    0.49999997 0.0 0.49999997
+    0.5 0.0 0.49999997
     """
     lr = get_cosine_with_min_lr_schedule_with_warmup(base_lr, num_warmup_steps, num_training_steps, num_cycles, min_lr_rate=0.0)
     return resumed("get_cosine_schedule_with_warmup", lr, last_epoch)
@@ -196,7 +196,7 @@ def get_cosine_with_min_lr_schedule_with_warmup(
     >>> from lrjax.compat import transformers
     >>> s = transformers.get_cosine_with_min_lr_schedule_with_warmup(1.0, 0, 100, min_lr_rate=0.1)
     >>> print(s(50), s(100))
-    0.54999995 0.1
+    0.55 0.1
     """
     if min_lr is not None and min_lr_rate is not None:
         raise ValueError("Only one of min_lr or min_lr_rate should be set")
@@ -363,7 +363,7 @@ def get_scheduler(
     >>> from lrjax.compat import transformers
     >>> s = transformers.get_scheduler("cosine", 1.0, num_warmup_steps=10, num_training_steps=110)
     >>> print(s(60))
-    0.49999997
+    0.5
     """
     if isinstance(name, Enum):  # transformers' SchedulerType, a str enum
         name = name.value
