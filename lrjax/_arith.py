@@ -495,31 +495,25 @@ def ramp(t: Step, end: Duration, start: Duration | None = None) -> tuple[jax.Arr
     """``(done, left)``: the fractions of the ramp from ``start`` (0) to ``end`` passed and still to go.
 
     ``done = clip((t - start) / (end - start), 0, 1)`` and ``left = 1 - done``, but
-    the smaller of the two is computed from its own distance (``left`` from the
-    exact remaining one) and the other as 1 less it, so curves that go to their
-    end value (``left ** power``) keep every digit near the end, and both ends
-    are exact. A ramp of length <= 0 is complete from ``t >= start`` on.
+    ``left`` is computed from the exact remaining distance, not as ``1 - done``,
+    so curves that go to their end value (``left ** power``) keep every digit
+    near the end. A ramp of length <= 0 is complete from ``t >= start`` on.
     """
     remaining = -t.since(end)
     total = end.total() if start is None else start.length_to(end)
-    # One reciprocal per ramp, not a division per step and fraction (as XLA does for a
-    # constant length anyway, so eager, closed-over and traced lengths agree).
-    inverse = 1 / jnp.where(total > 0, total, 1)
-    # Decided by exact comparison, not by x / length == 1: a product by the
-    # reciprocal can exceed 1 at the end (150 * (1/150) > 1).
+    safe = jnp.where(total > 0, total, 1)
+    # Decided by exact comparison, not by x / length == 1: XLA turns a division
+    # by a constant into a multiplication by its reciprocal (150 * (1/150) > 1).
     # A ramp of length <= 0 is finished wherever it has started.
     finished = remaining <= 0
-    # The smaller fraction from its own distance, the other as 1 less it (at least 0.5:
-    # no digits lost), so each end is exact: done = 0, left = 1 at the start.
     if start is None:  # a step is never negative: always started
-        done = jnp.minimum(t.float() * inverse, 1)
+        done = jnp.where(finished, 1, jnp.minimum(t.float() / safe, 1))
+        left = jnp.where(finished, 0, jnp.minimum(remaining / safe, 1))
     else:
         elapsed = t.since(start)
-        done = jnp.where(elapsed >= 0, jnp.clip(elapsed * inverse, 0, 1), 0)
-    left = jnp.clip(remaining * inverse, 0, 1)
-    early = done <= 0.5
-    done, left = jnp.where(early, done, 1 - left), jnp.where(early, 1 - done, left)
-    done, left = jnp.where(finished, 1, done), jnp.where(finished, 0, left)
+        started = elapsed >= 0
+        done = jnp.where(finished, 1, jnp.where(started, jnp.clip(elapsed / safe, 0, 1), 0))
+        left = jnp.where(finished, 0, jnp.where(started, jnp.clip(remaining / safe, 0, 1), 1))
     return done.astype(t.frac.dtype), left.astype(t.frac.dtype)
 
 

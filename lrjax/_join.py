@@ -10,7 +10,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from . import _fields as f
-from ._arith import Duration, Step, count_reached, take
+from ._arith import Duration, Step, array_module, count_reached, take
 from ._schedule import Schedule, schedules
 
 
@@ -51,7 +51,7 @@ class join(Schedule):  # noqa: N801
         start = self.boundaries.map(lambda x: take(jnp.concatenate([zero, x], axis=-1), piece))
         local = t.minus(start)
         groups = _groups(self.schedules)
-        values = [_evaluate_selected([self.schedules[i] for i in members], members, piece, local) for members in groups]
+        values = [_evaluate_selected(self.schedules, members, piece, local) for members in groups]
         if len(values) == 1:
             return values[0]
         group_of = np.zeros(len(self.schedules), np.int32)
@@ -72,33 +72,27 @@ def _groups(pieces: tuple[Schedule, ...]) -> list[list[int]]:
     return list(groups.values())
 
 
-def _evaluate_selected(pieces: list[Schedule], members: list[int], piece: jax.Array, t: Step) -> jax.Array:
-    """The value of the piece in force, for pieces of one structure: their leaves are stacked and the piece's are taken."""
-    if len(pieces) == 1:
-        return pieces[0]._evaluate(t)
+def _evaluate_selected(pieces: tuple[Schedule, ...], members: list[int], piece: jax.Array, t: Step) -> jax.Array:
+    """The value of the piece in force among ``pieces[members]``, which share one structure: their leaves
+    are stacked and the piece's are taken (any member's where the piece in force is another group's)."""
+    if len(members) == 1:
+        return pieces[members[0]]._evaluate(t)
     if members == list(range(len(members))):  # the first pieces (all of them when all share one structure)
         k = jnp.minimum(piece, len(members) - 1)
     else:
-        index = np.zeros(max(members) + 1, np.int32)
+        index = np.zeros(len(pieces), np.int32)
         index[members] = np.arange(len(members), dtype=np.int32)
         k = take(index, piece)
-    stacked = [_stack(xs) for xs in zip(*(jax.tree.leaves(s) for s in pieces), strict=True)]
-    treedef = jax.tree.structure(pieces[0])
-    if k.ndim == 0:
-        return jax.tree.unflatten(treedef, [jax.lax.dynamic_index_in_dim(x, k, keepdims=False) for x in stacked])._evaluate(t)
-    # One piece per step: evaluate step by step (vmapped), each with its own piece's leaves.
-    shape = jnp.broadcast_shapes(k.shape, *(jnp.shape(x) for x in jax.tree.leaves(t)))
-    flat_t = jax.tree.map(lambda x: jnp.broadcast_to(x, shape).reshape(-1), t)
-    flat_k = jnp.broadcast_to(k, shape).reshape(-1)
+    leaves = zip(*(jax.tree.leaves(pieces[i]) for i in members), strict=True)
+    stacked = [array_module(*xs).stack(xs) for xs in leaves]  # concrete leaves: one constant, not one per piece
+    treedef = jax.tree.structure(pieces[members[0]])
 
     def one(k: jax.Array, t: Step) -> jax.Array:
         return jax.tree.unflatten(treedef, [jax.lax.dynamic_index_in_dim(x, k, keepdims=False) for x in stacked])._evaluate(t)
 
-    return jax.vmap(one)(flat_k, flat_t).reshape(shape)
-
-
-def _stack(xs: tuple[Any, ...]) -> jax.Array:
-    """The leaves ``xs`` stacked: one constant when they are all concrete (closed over), not one per piece."""
-    if all(isinstance(x, (np.ndarray, np.generic)) for x in xs):
-        return np.stack(xs)
-    return jnp.stack(xs)
+    if k.ndim == 0:
+        return one(k, t)
+    # One piece per step: evaluated step by step (vmapped), each with its own piece's leaves.
+    shape = jnp.broadcast_shapes(k.shape, *(jnp.shape(x) for x in jax.tree.leaves(t)))
+    flat_t = jax.tree.map(lambda x: jnp.broadcast_to(x, shape).reshape(-1), t)
+    return jax.vmap(one)(jnp.broadcast_to(k, shape).reshape(-1), flat_t).reshape(shape)
