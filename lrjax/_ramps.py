@@ -47,13 +47,13 @@ class warmup(Schedule):  # noqa: N801
             self.require("init must be > 0 with shape='exponential'", lambda init: init > 0, "init")
 
     def _evaluate(self, t: Step) -> jax.Array:
-        ramping = t.since(self.steps) < 0
+        done, left = ramp(t, self.steps)
+        ramping = left > 0  # the exact remaining distance is positive (ramp decides it by comparison)
         if self.prefix:
             inner = t.minus(self.steps)  # step 0 while ramping: the ramp's target
         else:
             inner = Step.select(ramping, t.at(self.steps), t)
         after = self.schedule._evaluate(inner)
-        done, left = ramp(t, self.steps)
         return jnp.where(ramping, interpolate(self.init, after, done, left, self.shape), after)
 
 
