@@ -42,9 +42,12 @@ def concrete(x: Any) -> np.ndarray | None:
         return None
 
 
+_FLOAT32, _FLOAT64 = np.dtype(np.float32), np.dtype(np.float64)
+
+
 def default_float() -> np.dtype:
     """float32, or float64 under ``jax_enable_x64``."""
-    return np.dtype(np.float64 if jax.config.jax_enable_x64 else np.float32)
+    return _FLOAT64 if jax.config.jax_enable_x64 else _FLOAT32
 
 
 def int_bound(int_dtype: np.dtype) -> float:

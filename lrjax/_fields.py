@@ -133,18 +133,23 @@ class Param:
                 float(x)
             except OverflowError:  # beyond every float (math.isfinite would raise it)
                 _check_float_range(where, name, math.inf, f"an integer of {len(str(abs(x)))} digits")
-        ok = (
-            math.isfinite(x)
-            and (self.ge is None or x >= self.ge)
-            and (self.gt is None or x > self.gt)
-            and (self.le is None or x <= self.le)
-            and (self.lt is None or x < self.lt)
-            and (not self.whole or x % 1 == 0)
-        )
+        ok = math.isfinite(x) and self._within(x) and (not self.whole or x % 1 == 0)
         if not ok:
             raise ValueError(f"{where}: {name} must be {self.allowed()}, got {show(np.asarray(x))}")
         _check_float_range(where, name, abs(x), x)
-        self._check_stored(where, name, np.asarray(x, np.float64), x)
+        # As its leaf stores it, in Python (a NumPy array per argument made building slow); the array check words the error.
+        stored = float(x) if default_float() == np.float64 else float(np.float32(x))
+        if not self._within(stored):
+            self._check_stored(where, name, np.asarray(x, np.float64), x)
+
+    def _within(self, x: float) -> bool:
+        """``x`` satisfies the bounds (not finiteness or wholeness)."""
+        return (
+            (self.ge is None or x >= self.ge)
+            and (self.gt is None or x > self.gt)
+            and (self.le is None or x <= self.le)
+            and (self.lt is None or x < self.lt)
+        )
 
     def _check_stored(self, where: str, name: str, v: np.ndarray, given: Any) -> None:
         """The bounds hold for the number as its leaf stores it too (1e-300 is 0 in float32, and bound=0 is not > 0)."""
