@@ -8,7 +8,7 @@ import jax
 import jax.numpy as jnp
 
 from . import _fields as f
-from ._arith import Duration, Step, concrete, power_no_growth, ramp
+from ._arith import Duration, Step, concrete, power_no_growth, ramp, unit_power_weights
 from ._schedule import Preset, Schedule
 from ._shapes import cosine_weights
 
@@ -42,8 +42,10 @@ class _Anneal(Schedule):
         done, left = ramp(t, self.steps)
         # Each end's weight from its own fraction: exactly init at 0 and end at steps.
         reached, remaining = self._weights(done, left)
-        keep = power_no_growth(remaining, self.power, self.trivial)
-        if not self.trivial:
+        if self.trivial:  # no power computed, its derivatives kept
+            keep, reached = unit_power_weights(remaining, reached, self.power)
+        else:
+            keep = power_no_growth(remaining, self.power)
             # 1 - remaining ** power as -expm1(power * log(remaining)), without the cancellation of
             # 1 - keep: the log from the fraction reached while it is small, else from the remaining one.
             early, ongoing = reached < 0.5, remaining > 0

@@ -724,6 +724,39 @@ def count_reached(t: Step, boundaries: Duration) -> jax.Array:
 
 
 @jax.custom_jvp
+def unit_power_weights(remaining: jax.Array, reached: jax.Array, exponent: jax.Array) -> tuple[jax.Array, jax.Array]:
+    """``(remaining**p, 1 - remaining**p)`` for ``p = exponent`` known to be 1: ``(remaining, reached)`` themselves.
+
+    No power is computed, but the derivatives in ``p`` are kept:
+    ``d remaining**p / dp = remaining * log(remaining)`` at ``p = 1``.
+    ``remaining >= 0``; ``reached`` is ``1 - remaining`` computed as precisely as its caller can.
+    """
+    return remaining, reached
+
+
+@unit_power_weights.defjvp
+def _unit_power_weights_jvp(primals, tangents):
+    remaining, reached, _ = primals
+    d_remaining, d_reached, d_exponent = tangents
+    # log(remaining) from the fraction reached while it is small (no digits lost near the start).
+    early, positive = reached < 0.5, remaining > 0
+    log_remaining = jnp.where(early, jnp.log1p(-jnp.where(early, reached, 0)), jnp.log(jnp.where(positive, remaining, 1)))
+    slope = jnp.where(positive, remaining * log_remaining, 0) * d_exponent
+    return (remaining, reached), (d_remaining + slope, d_reached - slope)
+
+
+@jax.custom_jvp
+def with_tangent(x: jax.Array, y: jax.Array) -> jax.Array:
+    """``x`` itself, differentiated as ``y``: an exact value with the derivatives of an equal expression (or its float estimate)."""
+    return x
+
+
+@with_tangent.defjvp
+def _with_tangent_jvp(primals, tangents):
+    return primals[0], tangents[1]
+
+
+@jax.custom_jvp
 def _pow(base: jax.Array, exponent: jax.Array) -> jax.Array:
     return jnp.power(base, exponent)
 
@@ -794,17 +827,13 @@ def power(base: jax.Array, exponent: jax.Array, scale: jax.Array | None = None) 
     return jnp.where(positive, value, at_zero)
 
 
-def power_no_growth(base: jax.Array, exponent: jax.Array, trivial: bool = False) -> jax.Array:
+def power_no_growth(base: jax.Array, exponent: jax.Array) -> jax.Array:
     """``base ** exponent`` where it cannot exceed ``max(base, 1)``: ``0 <= base <= 1`` or ``0 <= exponent <= 1``.
 
     Cheaper than `power` for per-step bases (a cosine half-wave, a ramp
     fraction). A negative base acts as 0 and a negative exponent as 0.
-    ``trivial``: the exponent is known to be 1 (decided when the schedule was
-    built), so no power is computed.
     """
     dtype = jnp.result_type(base, exponent)
-    if trivial:
-        return jnp.broadcast_to(jnp.maximum(base, 0).astype(dtype), jnp.broadcast_shapes(jnp.shape(base), jnp.shape(exponent)))
     exponent = jnp.maximum(exponent, 0)
     positive = base > 0
     at_zero = jnp.where(exponent == 0, 1, 0).astype(dtype)

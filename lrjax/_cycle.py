@@ -16,7 +16,7 @@ import numpy as np
 
 from . import _double as double
 from . import _fields as f
-from ._arith import Duration, Rate, Step, concrete, floor_div, geometric, int_bound, power, step_int_dtype, take
+from ._arith import Duration, Rate, Step, concrete, floor_div, geometric, int_bound, power, step_int_dtype, take, with_tangent
 from ._schedule import Preset, Schedule, schedule
 
 #: How `restart` finds the cycle of a step, decided when it is built (None: decided per step).
@@ -24,8 +24,18 @@ PATHS = ("periodic", "tabulated", "estimated", "re-estimated")
 
 
 def _periodic(t: Step, period: Duration, mult: Rate) -> tuple[jax.Array, Step]:
-    """``mult == 1``: equal cycles, exact by integer division."""
-    return floor_div(t, period)
+    """``mult == 1``: equal cycles, exact by integer division.
+
+    The position is differentiated in ``mult`` too, as cycles that grow from
+    ``mult = 1`` (the right derivative): cycle ``i`` starts at
+    ``period * (1 + mult + ... + mult**(i-1))`` and stretches by ``mult**i``, so
+    ``d position / d mult = -(period * i * (i - 1) / 2 + position * i)``.
+    """
+    i, local = floor_div(t, period)
+    position = local.float()
+    change = mult.total() - 1  # 0: only its derivative counts
+    grown = local.frac - (period.total() * (i * (i - 1) / 2) + position * i) * change
+    return i, Step(local.whole, with_tangent(local.frac, grown), local.lo)
 
 
 def _tabulated(t: Step, period: Duration, mult: Rate) -> tuple[jax.Array, Step]:
@@ -84,7 +94,7 @@ def _tabulated(t: Step, period: Duration, mult: Rate) -> tuple[jax.Array, Step]:
     # The derivatives (in period and mult) of the same position computed in floats.
     mult = mult.astype(float_dtype)
     position = _less_start(local.astype(float_dtype) + t.frac, period.total(), mult, k) / jnp.power(mult, k)
-    return k, Step(whole.astype(int_dtype), _with_tangent(frac, position), lo)
+    return k, Step(whole.astype(int_dtype), with_tangent(frac, position), lo)
 
 
 def _division_error(r: jax.Array, d: jax.Array, q: jax.Array) -> jax.Array:
@@ -100,17 +110,6 @@ def _division_error(r: jax.Array, d: jax.Array, q: jax.Array) -> jax.Array:
     scaled = jax.lax.shift_left(r, shift.astype(jnp.uint32)) - n * d
     unit = jax.lax.bitcast_convert_type((127 - shift) << 23, jnp.float32)  # 2**-shift
     return jax.lax.bitcast_convert_type(scaled, jnp.int32).astype(jnp.float32) * unit / d.astype(jnp.float32)
-
-
-@jax.custom_jvp
-def _with_tangent(x: jax.Array, y: jax.Array) -> jax.Array:
-    """``x`` itself, differentiated as ``y``: an exact value with the derivatives of its float estimate."""
-    return x
-
-
-@_with_tangent.defjvp
-def _with_tangent_jvp(primals, tangents):
-    return primals[0], tangents[1]
 
 
 @jax.custom_jvp
@@ -374,7 +373,9 @@ class restart(Schedule):  # noqa: N801
             local = Step.select(held, local.at(self.period), local)
             i = jnp.where(held, limit - 1, i)
         value = self.schedule._evaluate(local)
-        return value if self.flat else value * power(self.factor, i)
+        if self.flat:  # factor**i = 1, whose derivative in factor is i
+            return with_tangent(value, value * (1 + i * (self.factor.total() - 1)))
+        return value * power(self.factor, i)
 
 
 class cycle(Preset):  # noqa: N801

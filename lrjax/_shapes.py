@@ -50,7 +50,8 @@ def cosine_weights(done: jax.Array, left: jax.Array) -> tuple[jax.Array, jax.Arr
     about 1e-7 of its own sine, also near 0).
     """
     near_start = done <= left
-    small = jnp.sin(0.5 * jnp.pi * jnp.minimum(done, left)) ** 2
+    # (where, not minimum: at done = left minimum's derivative is the average of both, 0 here)
+    small = jnp.sin(0.5 * jnp.pi * jnp.where(near_start, done, left)) ** 2
     large = 1 - small
     return jnp.where(near_start, small, large), jnp.where(near_start, large, small)
 

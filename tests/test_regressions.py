@@ -439,3 +439,48 @@ def test_compat_errors_name_the_peers_argument(build, message):
 
     with pytest.raises(ValueError, match=message):
         build(compat)
+
+
+@pytest.mark.parametrize("kind", ["cosine", "polynomial"])
+def test_11_the_derivative_in_a_power_of_one_is_kept(kind):
+    """power=1 skips the power when built; its derivative in power is still d w**p / dp = w log w (it was 0)."""
+    make = getattr(lrjax, kind)
+    s = make(2.0, 0.5, steps=1000)
+    t = np.array([1.0, 370.0, 999.0])
+    f = t / 1000
+    w = 0.5 * (1 + np.cos(np.pi * f)) if kind == "cosine" else 1 - f  # the weight of init, float64
+    expected = (2.0 - 0.5) * w * np.log(w)  # d/dp of (init - end) w**p + end at p = 1
+    grads = [float(jax.grad(lambda s, t=step: s(jnp.int32(t)))(s).power) for step in t]
+    np.testing.assert_allclose(grads, expected, rtol=2e-4)
+    # Derivatives in the other leaves are those of the plain curve: d/dinit = w.
+    np.testing.assert_allclose([float(jax.grad(lambda s, t=step: s(jnp.int32(t)))(s).init) for step in t], w, rtol=1e-5)
+
+
+def test_11_the_derivative_in_a_factor_of_one_is_kept():
+    """factor=1 computes no factor**i when built; its derivative in factor is still i * value (it was 0)."""
+    s = lrjax.restart(lrjax.linear(1.0, 0.0, steps=10), period=10)
+    for step, cycle in ((5, 0), (25, 2), (1003, 100)):
+        value = 1.0 - (step % 10) / 10
+        grad = jax.grad(lambda s, t=step: s(jnp.int32(t)))(s)
+        np.testing.assert_allclose(float(grad.factor.hi), cycle * value, rtol=1e-6)
+
+
+def test_11_the_half_cosine_differentiates_at_its_midpoint():
+    """The half-cosine's one sine is of the smaller fraction; where both are 0.5 the derivative is that of one of
+    them (a minimum of the two averaged +1/steps and -1/steps into 0)."""
+    c = lrjax.cosine(1.0, steps=10)
+    np.testing.assert_allclose(float(jax.grad(lambda t: c(t))(5.0)), -np.pi / 20, rtol=1e-6)
+    # d/dsteps of (1 + cos(pi t / steps)) / 2 at t = 5 = steps / 2: sin(pi / 2) * pi * t / steps**2 / 2
+    assert np.isclose(float(jax.grad(lambda s: s(jnp.int32(5)))(c).steps.fine), np.pi * 5 / 100 / 2, rtol=1e-6)
+
+
+@pytest.mark.parametrize("step", [3, 25, 57, 1003])
+def test_11_the_derivative_in_a_mult_of_one_is_the_right_derivative(step):
+    """mult=1 takes the periodic path; its derivative in mult is that of cycles growing from mult = 1 (it was 0):
+    cycle i starts at period * (1 + mult + ... + mult**(i-1)) and is stretched by mult**i."""
+    period = 10.0
+    s = lrjax.restart(lrjax.cosine(1.0, steps=10), period=period, mult=1.0)
+    i, x = divmod(step, period)
+    d_position = -(period * i * (i - 1) / 2 + x * i)
+    d_child = -0.5 * np.sin(np.pi * x / period) * np.pi / period
+    np.testing.assert_allclose(float(jax.grad(lambda s: s(jnp.int32(step)))(s).mult.hi), d_child * d_position, rtol=1e-5, atol=1e-6)
