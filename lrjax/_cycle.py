@@ -32,10 +32,21 @@ def _periodic(t: Step, period: Duration, mult: Rate) -> tuple[jax.Array, Step]:
     ``d position / d mult = -(period * i * (i - 1) / 2 + position * i)``.
     """
     i, local = floor_div(t, period)
-    position = local.float()
-    change = mult.total() - 1  # 0: only its derivative counts
-    grown = local.frac - (period.total() * (i * (i - 1) / 2) + position * i) * change
-    return i, Step(local.whole, with_tangent(local.frac, grown), local.lo)
+    frac = _grown_from_equal(local.frac, local.float(), period.total(), i, mult.total())
+    return i, Step(local.whole, frac, local.lo)
+
+
+@jax.custom_jvp
+def _grown_from_equal(frac: jax.Array, position: jax.Array, period: jax.Array, i: jax.Array, mult: jax.Array) -> jax.Array:
+    """``frac`` itself (of ``position`` in equal cycle ``i``), differentiated in ``mult`` as cycles growing from ``mult = 1``."""
+    return frac
+
+
+@_grown_from_equal.defjvp
+def _grown_from_equal_jvp(primals, tangents):
+    _, position, period, i, _ = primals
+    d_frac, _, _, _, d_mult = tangents
+    return primals[0], d_frac - (period * (i * (i - 1) / 2) + position * i) * d_mult
 
 
 def _tabulated(t: Step, period: Duration, mult: Rate) -> tuple[jax.Array, Step]:
@@ -373,9 +384,22 @@ class restart(Schedule):  # noqa: N801
             local = Step.select(held, local.at(self.period), local)
             i = jnp.where(held, limit - 1, i)
         value = self.schedule._evaluate(local)
-        if self.flat:  # factor**i = 1, whose derivative in factor is i
-            return with_tangent(value, value * (1 + i * (self.factor.total() - 1)))
+        if self.flat:
+            return _times_unit_power(value, self.factor.total(), i)
         return value * power(self.factor, i)
+
+
+@jax.custom_jvp
+def _times_unit_power(value: jax.Array, factor: jax.Array, i: jax.Array) -> jax.Array:
+    """``value * factor**i`` for ``factor`` known to be 1: ``value``, differentiated in ``factor`` too (``i * value``)."""
+    return value
+
+
+@_times_unit_power.defjvp
+def _times_unit_power_jvp(primals, tangents):
+    value, _, i = primals
+    d_value, d_factor, _ = tangents
+    return value, d_value + value * i * d_factor
 
 
 class cycle(Preset):  # noqa: N801
