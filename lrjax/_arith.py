@@ -262,7 +262,7 @@ class Duration(Pair):
         # In NumPy when concrete: presets combine durations when built, which then dispatches nothing.
         whole = True if self.whole and other.whole else None
         parts = (*self.parts(), *other.parts())
-        xp = np if all(isinstance(x, (np.ndarray, np.generic)) for x in parts) else jnp
+        xp = array_module(*parts)
         coarse = self.coarse + sign * other.coarse
         fine, err = two_sum(self.fine, sign * other.fine)
         carry = xp.floor(fine / GRAIN) * GRAIN

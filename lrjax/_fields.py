@@ -142,14 +142,18 @@ class Param:
         if not self._within(stored):
             self._check_stored(where, name, np.asarray(x, np.float64), x)
 
-    def _within(self, x: float) -> bool:
-        """``x`` satisfies the bounds (not finiteness or wholeness)."""
-        return (
-            (self.ge is None or x >= self.ge)
-            and (self.gt is None or x > self.gt)
-            and (self.le is None or x <= self.le)
-            and (self.lt is None or x < self.lt)
-        )
+    def _within(self, x: Any) -> Any:
+        """Where ``x`` (a float or an array) satisfies the bounds (not finiteness or wholeness)."""
+        ok = True
+        if self.ge is not None:
+            ok = ok & (x >= self.ge)
+        if self.gt is not None:
+            ok = ok & (x > self.gt)
+        if self.le is not None:
+            ok = ok & (x <= self.le)
+        if self.lt is not None:
+            ok = ok & (x < self.lt)
+        return ok
 
     def _check_stored(self, where: str, name: str, v: np.ndarray, given: Any) -> None:
         """The bounds hold for the number as its leaf stores it too (1e-300 is 0 in float32, and bound=0 is not > 0)."""
@@ -158,12 +162,7 @@ class Param:
         dtype = np.dtype(default_float())
         with np.errstate(over="ignore", under="ignore"):
             stored = v.astype(dtype).astype(np.float64)
-        ok = np.ones(stored.shape, bool)
-        ok &= True if self.ge is None else stored >= self.ge
-        ok &= True if self.gt is None else stored > self.gt
-        ok &= True if self.le is None else stored <= self.le
-        ok &= True if self.lt is None else stored < self.lt
-        if not np.all(ok):
+        if not np.all(self._within(stored)):
             shown = show(np.asarray(given)) if isinstance(given, (int, float)) else _given(given, v)
             raise ValueError(f"{where}: {name} must be {self.allowed()}, got {shown} ({show(stored.astype(dtype))} in {dtype.name})")
 
@@ -174,11 +173,7 @@ class Param:
         if not self.vector and v.size == 0:
             raise ValueError(f"{where}: {name} must be a number, got an empty array of shape {v.shape}")
         with np.errstate(invalid="ignore"):
-            ok = np.isfinite(v)
-            ok &= True if self.ge is None else v >= self.ge
-            ok &= True if self.gt is None else v > self.gt
-            ok &= True if self.le is None else v <= self.le
-            ok &= True if self.lt is None else v < self.lt
+            ok = np.isfinite(v) & self._within(v)
             ok &= True if not self.whole else v % 1 == 0
         if not np.all(ok):
             raise ValueError(f"{where}: {name} must be {self.allowed()}, got {_given(given, v)}")
