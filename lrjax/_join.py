@@ -25,8 +25,8 @@ class join(Schedule):  # noqa: N801
     Numbers are accepted as constant schedules.
 
     The piece is found first and one local clock is computed. Pieces of one
-    structure (the same kinds and static fields, leaves of the same shapes, as
-    ``lrjax.stack`` requires) are evaluated once, with the leaves of the piece
+    structure (the same kinds, static fields and decisions made when built,
+    leaves of the same shapes) are evaluated once, with the leaves of the piece
     in force: the compiled program grows with the number of distinct
     structures, not of pieces (100 cosines compile as small as 2).
 
@@ -63,7 +63,11 @@ class join(Schedule):  # noqa: N801
 
 
 def _groups(pieces: tuple[Schedule, ...]) -> list[list[int]]:
-    """The indices of ``pieces``, grouped by structure (tree structure, leaf shapes and dtypes), in order of first use."""
+    """The indices of ``pieces``, grouped by structure (tree structure, leaf shapes and dtypes), in order of first use.
+
+    Unlike `lrjax.stack`, pieces that decided differently when built (a power of 1
+    and one of 2) are not made general: they form groups of their own.
+    """
     groups: dict[Any, list[int]] = {}
     for i, s in enumerate(pieces):
         leaves, treedef = jax.tree.flatten(s)
